@@ -1,0 +1,5 @@
+"""Allows `python -m deskguard`."""
+
+from deskguard.cli import main
+
+main()

@@ -1,0 +1,94 @@
+"""`deskguard config ...`: check, show and locate the configuration."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from deskguard.errors import ExitCode
+
+
+def config_file_option(function: click.decorators.FC) -> click.decorators.FC:
+    """--config PATH: use this user config file instead of the XDG one."""
+    return click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        envvar="DESKGUARD_CONFIG",
+        help="User config file to use (default: $XDG_CONFIG_HOME/deskguard/config.toml).",
+    )(function)
+
+
+def report_problems(problems: list[object]) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+
+
+@click.group(name="config")
+def config_group() -> None:
+    """Check, show and locate the configuration."""
+
+
+@config_group.command()
+@click.argument("path", type=click.Path(path_type=Path), required=False)
+def check(path: Path | None) -> None:
+    """Validate PATH (default: every file in effect plus the environment).
+
+    Exits 0 when valid, 78 when not, printing each problem as FILE: section.key: reason.
+    """
+    from deskguard.settings import ConfigError, check_file, load_settings
+
+    if path is not None:
+        problems = check_file(path)
+        if problems:
+            report_problems(list(problems))
+            sys.exit(ExitCode.BAD_CONFIG)
+        click.echo(f"{path}: ok")
+        return
+    try:
+        load_settings()
+    except ConfigError as exc:
+        report_problems(list(exc.problems))
+        sys.exit(ExitCode.BAD_CONFIG)
+    click.echo("configuration ok")
+
+
+@config_group.command()
+@config_file_option
+def show(config_path: Path | None) -> None:
+    """Print the effective configuration (all layers merged) as TOML."""
+    from deskguard.settings import ConfigError, ConfigFiles, load_settings
+
+    files = ConfigFiles()
+    if config_path is not None:
+        files.user = config_path
+    try:
+        settings = load_settings(files)
+    except ConfigError as exc:
+        report_problems(list(exc.problems))
+        sys.exit(ExitCode.BAD_CONFIG)
+    click.echo(settings.to_toml(), nl=False)
+
+
+@config_group.command(name="path")
+def path_command() -> None:
+    """Print where each file is looked for, most important last."""
+    from deskguard import paths
+    from deskguard.settings import ConfigFiles
+
+    files = ConfigFiles()
+    for system_file in files.system:
+        click.echo(f"system config:  {system_file}{'' if system_file.exists() else '  (absent)'}")
+    user = files.user
+    click.echo(f"user config:    {user}{'' if user.exists() else '  (absent: defaults apply)'}")
+    catalog = paths.user_catalog_file()
+    click.echo(f"user catalog:   {catalog}{'' if catalog.exists() else '  (absent)'}")
+    click.echo(f"shipped config: {paths.shipped_file('deskguard.toml')}")
+    click.echo(f"history:        {paths.history_file()}")
+    click.echo(f"control socket: {paths.control_socket()}")
+
+
+def register(group: click.Group) -> None:
+    group.add_command(config_group)

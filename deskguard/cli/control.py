@@ -1,0 +1,105 @@
+"""Commands that steer the running daemon over its control socket."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from deskguard.cli.params import DURATION, echo_json, json_option, minutes
+
+
+def _call(cmd: str, **args: Any) -> dict[str, Any]:
+    from deskguard import ipc
+
+    return ipc.call(cmd, {key: value for key, value in args.items() if value is not None})
+
+
+def describe_status(status: dict[str, Any]) -> str:
+    """One or two human lines for `deskguard status` (also the tray's status line)."""
+    state = status.get("state", "?")
+    sitting = minutes(float(status.get("sitting_seconds") or 0))
+    due = status.get("next_reminder_in_seconds")
+    headline = {
+        "active": f"Sitting for {sitting}",
+        "away": "Away from the computer",
+        "paused": f"Paused until {status.get('paused_until') or 'you resume'}",
+        "snoozed": f"Snoozed until {status.get('snoozed_until')} (sitting for {sitting})",
+        "reminding": f"Time to stretch: {status.get('pending_exercise') or 'stand up and walk'}",
+        "break": "On a break",
+        "off-hours": "Outside working hours",
+    }.get(state, state)
+    lines = [headline]
+    if due is not None:
+        lines.append(f"Next stretch in {minutes(float(due))}")
+    lines.append(f"Activity: {status.get('activity_source')} · notifications: {status.get('notifier')}")
+    return "\n".join(lines)
+
+
+@click.command()
+@json_option
+def status(as_json: bool) -> None:
+    """Show what the running daemon sees: state, sitting time, next reminder."""
+    result = _call("status")
+    if as_json:
+        echo_json(result)
+    else:
+        click.echo(describe_status(result))
+
+
+@click.command()
+@click.argument("duration", type=DURATION, required=False)
+def snooze(duration: int | None) -> None:
+    """Postpone the pending (or next) reminder by DURATION (default: reminder.snooze)."""
+    result = _call("snooze", seconds=duration)
+    click.echo(f"Snoozed until {result.get('snoozed_until')}.")
+
+
+@click.command()
+@click.argument("duration", type=DURATION, required=False)
+def pause(duration: int | None) -> None:
+    """No reminders for DURATION (default: until `deskguard resume`)."""
+    result = _call("pause", seconds=duration)
+    until = result.get("paused_until")
+    click.echo(f"Paused until {until}." if until else "Paused until you run `deskguard resume`.")
+
+
+@click.command()
+def resume() -> None:
+    """End a pause."""
+    _call("resume")
+    click.echo("Reminders are back on.")
+
+
+@click.command(name="break")
+def take_break() -> None:
+    """Accept: take a stretch break now (sitting time starts again from zero)."""
+    result = _call("break")
+    exercise = result.get("exercise")
+    click.echo(f"Break started{': ' + exercise if exercise else ''}. Sitting time reset.")
+
+
+@click.command()
+def skip() -> None:
+    """Skip the pending reminder; the next one comes after another full sitting limit."""
+    _call("skip")
+    click.echo("Skipped.")
+
+
+@click.command()
+def reload() -> None:
+    """Re-read the configuration (an invalid one is rejected and the old one kept)."""
+    _call("reload")
+    click.echo("Configuration reloaded.")
+
+
+@click.command()
+def stop() -> None:
+    """Stop the running daemon."""
+    _call("stop")
+    click.echo("deskguard stopped.")
+
+
+def register(group: click.Group) -> None:
+    for command in (status, snooze, pause, resume, take_break, skip, reload, stop):
+        group.add_command(command)

@@ -1,0 +1,36 @@
+"""Human durations ("45m", "90s", "1h30m", or integer seconds) to seconds and back."""
+
+from __future__ import annotations
+
+import re
+
+_DURATION = re.compile(r"^(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s)?$")
+
+
+def parse_duration(value: str | int) -> int:
+    """Seconds in `value`; raises ValueError with a message meant for the user."""
+    if isinstance(value, bool):  # bool is an int subclass; `true` is never a duration
+        raise ValueError(f"expected a duration like '45m', '90s' or '1h30m', got {value!r}")
+    if isinstance(value, int):
+        if value < 0:
+            raise ValueError(f"a duration cannot be negative, got {value}")
+        return value
+    text = value.strip().replace(" ", "").lower()
+    if text.isdigit():
+        return int(text)
+    match = _DURATION.match(text)
+    if not text or match is None:
+        raise ValueError(f"expected a duration like '45m', '90s' or '1h30m', got {value!r}")
+    hours, minutes, seconds = (int(match.group(name) or 0) for name in ("h", "m", "s"))
+    return hours * 3600 + minutes * 60 + seconds
+
+
+def format_duration(seconds: float) -> str:
+    """The shortest canonical form that parse_duration reads back to the same value."""
+    total = int(round(seconds))
+    if total == 0:
+        return "0s"
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [f"{n}{unit}" for n, unit in ((hours, "h"), (minutes, "m"), (secs, "s")) if n]
+    return "".join(parts)

@@ -1,0 +1,1 @@
+"""The running daemon: scheduler, core and adapters wired together."""

@@ -1,0 +1,473 @@
+"""The daemon: wires the scheduler, the sitting tracker, the adapters and the control socket.
+
+Threads: the main thread waits (or runs the tray); APScheduler's thread only hands work
+to the event-loop thread, which owns the tracker, the history and every D-Bus adapter.
+Policy lives in the core; this module reads inputs, asks the core, and acts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Coroutine
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from deskguard import __version__, paths
+from deskguard.core.reminder_text import ACTION_SKIP, ACTION_SNOOZE, ACTION_STRETCH, reminder_text
+from deskguard.core.selection import ExerciseRotation, desk_friendly_ids
+from deskguard.core.tracker import (
+    ActionRejected,
+    CloseReminder,
+    Decision,
+    Instant,
+    Remind,
+    SittingEnded,
+    SittingTracker,
+    State,
+)
+from deskguard.daemon import sdnotify
+from deskguard.daemon.clock import read_instant, wall_time_of
+from deskguard.daemon.control import ControlServer
+from deskguard.daemon.instance import InstanceLock
+from deskguard.errors import UserError
+from deskguard.ipc import Request
+from deskguard.settings import ConfigError, ConfigFiles, Settings, load_settings
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from deskguard.catalog import Catalog
+    from deskguard.platform.activity import ActivitySource
+    from deskguard.platform.notify import Notifier
+    from deskguard.platform.session import SessionWatcher
+    from deskguard.store import History
+
+log = logging.getLogger("deskguard")
+
+TICK_JOB = "activity-tick"
+DUE_JOB = "reminder-due"
+ROLLOVER_JOB = "day-rollover"
+WATCHDOG_JOB = "watchdog"
+# Fire the due job a hair after the due moment, so the tracker sees the limit reached.
+DUE_SLACK = timedelta(milliseconds=50)
+
+
+@dataclass
+class Adapters:
+    """What the daemon talks to; opened on the event loop at start-up."""
+
+    history: History
+    catalog: Catalog
+    activity: ActivitySource
+    notifier: Notifier
+    session: SessionWatcher | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _seconds_arg(args: dict[str, Any], key: str) -> float | None:
+    value = args.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise UserError("bad request", f"{key} must be a positive number of seconds")
+    return float(value)
+
+
+def _iso_or_none(seconds_from_now: float | None, now: Instant) -> str | None:
+    if seconds_from_now is None or seconds_from_now == float("inf"):
+        return None
+    return (now.wall + timedelta(seconds=seconds_from_now)).isoformat(timespec="seconds")
+
+
+class Daemon:
+    """One running deskguard. `run()` blocks until stopped."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        files: ConfigFiles,
+        overrides: dict[str, Any] | None = None,
+        clock: Callable[[], Instant] = read_instant,
+    ) -> None:
+        self.settings = settings
+        self.files = files
+        self.overrides = overrides or {}
+        self.clock = clock
+        self._loop = asyncio.new_event_loop()
+        self._loop_thread = threading.Thread(target=self._loop.run_forever, name="deskguard-io")
+        self._stop_requested = threading.Event()
+        self._serial = asyncio.Lock()
+        self._scheduler: BackgroundScheduler | None = None
+        self._adapters: Adapters | None = None
+        self._control: ControlServer | None = None
+        self._tracker: SittingTracker | None = None
+        self._reminder_id: int | None = None
+        self._locked = False
+        self._last_idle = 0.0
+        self._activity_warned = False
+        self._last_tick_done = time.monotonic()
+
+    # -- main thread ----------------------------------------------------------------
+
+    def run(self) -> None:
+        lock = InstanceLock(paths.runtime_dir())
+        lock.acquire()
+        self._loop_thread.start()
+        try:
+            self._submit(self._start()).result()
+            self._start_scheduler()
+            self._install_signal_handlers()
+            sdnotify.ready()
+            log.info("deskguard %s running (pid %d)", __version__, os.getpid())
+            while not self._stop_requested.wait(1.0):
+                pass
+        finally:
+            sdnotify.stopping()
+            log.info("stopping")
+            if self._scheduler is not None:
+                self._scheduler.shutdown(wait=False)
+            self._submit(self._finish()).result(timeout=15)
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._loop_thread.join(timeout=5)
+            lock.release()
+
+    def request_stop(self) -> None:
+        self._stop_requested.set()
+
+    def _install_signal_handlers(self) -> None:
+        signal.signal(signal.SIGTERM, lambda *_: self.request_stop())
+        signal.signal(signal.SIGINT, lambda *_: self.request_stop())
+        signal.signal(signal.SIGHUP, lambda *_: self._submit(self._reload_quietly()))
+
+    def _submit(self, work: Coroutine[Any, Any, Any]) -> Future[Any]:
+        """Run `work` on the event loop from any thread; failures are logged."""
+        future = asyncio.run_coroutine_threadsafe(work, self._loop)
+        future.add_done_callback(_log_failure)
+        return future
+
+    def _start_scheduler(self) -> None:
+        from apscheduler.schedulers.background import BackgroundScheduler
+
+        # coalesce + a short grace: after a suspend or a clock jump a missed job runs
+        # once at most, never once per missed interval.
+        self._scheduler = BackgroundScheduler(
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30}
+        )
+        self._scheduler.add_job(
+            self._tick_from_scheduler, "interval", seconds=self.settings.activity.poll, id=TICK_JOB
+        )
+        self._scheduler.add_job(self._tick_from_scheduler, "cron", hour=0, minute=0, id=ROLLOVER_JOB)
+        interval = sdnotify.watchdog_interval()
+        if interval:
+            self._scheduler.add_job(
+                lambda: self._submit(self._watchdog()), "interval", seconds=interval / 2, id=WATCHDOG_JOB
+            )
+        self._scheduler.start()
+        self._submit(self._reschedule_due())
+
+    def _tick_from_scheduler(self) -> None:
+        self._submit(self.tick())
+
+    # -- event loop: start and finish -----------------------------------------------
+
+    async def _start(self) -> None:
+        self._adapters = await open_adapters(self.settings, self._on_action, self._on_dismissed)
+        for note in self._adapters.notes:
+            log.warning("%s", note)
+        self._tracker = SittingTracker(self.settings.policy(), self._rotation(), self.clock())
+        if self._adapters.session is not None:
+            await self._adapters.session.start(self._on_lock, self._on_sleep)
+        self._control = ControlServer(paths.control_socket(), self.handle)
+        await self._control.start()
+        log.info(
+            "activity source: %s; notifications: %s; control socket: %s",
+            self._adapters.activity.name,
+            self._adapters.notifier.name,
+            self._control.path,
+        )
+        await self.tick()
+
+    async def _finish(self) -> None:
+        if self._control is not None:
+            await self._control.close()
+        adapters, tracker = self._adapters, self._tracker
+        if adapters is None or tracker is None:
+            return
+        async with self._serial:
+            at = self.clock()
+            if self._reminder_id is not None:
+                adapters.history.record_outcome(self._reminder_id, "dismissed", at.wall)
+                await adapters.notifier.close()
+            if tracker.sitting_seconds > 0:
+                adapters.history.record_sitting(at.wall, tracker.sitting_seconds)
+        for closing in (adapters.activity.aclose(), adapters.notifier.aclose()):
+            await _quietly(closing)
+        if adapters.session is not None:
+            await _quietly(adapters.session.aclose())
+        adapters.history.close()
+
+    # -- event loop: the work ---------------------------------------------------------
+
+    @property
+    def tracker(self) -> SittingTracker:
+        assert self._tracker is not None, "the daemon has not started"
+        return self._tracker
+
+    @property
+    def adapters(self) -> Adapters:
+        assert self._adapters is not None, "the daemon has not started"
+        return self._adapters
+
+    async def tick(self) -> None:
+        """Read the user's idle time and let the tracker decide."""
+        idle = await self._read_idle()
+        async with self._serial:
+            at = self.clock()
+            await self._act(self.tracker.observe(at, idle, locked=self._locked), at)
+        self._last_tick_done = time.monotonic()
+
+    async def _read_idle(self) -> float:
+        from deskguard.platform.activity import ActivityUnavailable
+
+        try:
+            self._last_idle = await self.adapters.activity.idle_seconds()
+            self._activity_warned = False
+        except ActivityUnavailable as exc:
+            if not self._activity_warned:
+                log.warning("cannot read idle time (%s); counting the user as active", exc)
+                self._activity_warned = True
+            self._last_idle = 0.0
+        return self._last_idle
+
+    async def _act(self, decisions: list[Decision], at: Instant) -> None:
+        for decision in decisions:
+            if isinstance(decision, Remind):
+                await self._show_reminder(decision, at)
+            elif isinstance(decision, CloseReminder):
+                await self.adapters.notifier.close()
+                if self._reminder_id is not None:
+                    self.adapters.history.record_outcome(self._reminder_id, decision.outcome, at.wall)
+                    self._reminder_id = None
+                log.info("reminder %s", decision.outcome)
+            elif isinstance(decision, SittingEnded):
+                self.adapters.history.record_sitting(at.wall, decision.sat_for)
+                if decision.natural:
+                    log.info("natural break after %.0f s of sitting", decision.sat_for)
+        await self._reschedule_due()
+
+    async def _show_reminder(self, remind: Remind, at: Instant) -> None:
+        from deskguard.platform.notify import Notice
+
+        exercise = self.adapters.catalog.exercises.get(remind.exercise or "")
+        text = reminder_text(
+            sat_seconds=remind.sat_for,
+            exercise_name=exercise.name if exercise else None,
+            how_to=exercise.summary if exercise else None,
+            can_snooze=remind.can_snooze,
+            snooze_seconds=self.settings.reminder.snooze,
+        )
+        notifier = self.adapters.notifier
+        await notifier.show(Notice(text.title, text.body, text.actions))
+        self._reminder_id = self.adapters.history.record_reminder(
+            at.wall, remind.exercise, remind.sat_for, notifier.name
+        )
+        log.info("reminder: %s (via %s)", remind.exercise or "walk", notifier.name)
+
+    async def _reschedule_due(self) -> None:
+        """Put the one-shot reminder job at the moment the tracker says one falls due."""
+        scheduler = self._scheduler
+        if scheduler is None or self._tracker is None:
+            return
+        at = self.clock()
+        due = self.tracker.next_reminder_at(at)
+        if due is None:
+            if scheduler.get_job(DUE_JOB) is not None:
+                scheduler.remove_job(DUE_JOB)
+            return
+        run_date = wall_time_of(due, at) + DUE_SLACK
+        scheduler.add_job(
+            self._tick_from_scheduler, "date", run_date=run_date, id=DUE_JOB, replace_existing=True
+        )
+
+    async def _watchdog(self) -> None:
+        # Ping only while ticks complete: a stuck tick makes systemd restart the daemon.
+        alive_for = max(3.0 * self.settings.activity.poll, (sdnotify.watchdog_interval() or 0))
+        if time.monotonic() - self._last_tick_done < alive_for:
+            sdnotify.watchdog()
+
+    async def user_action(self, name: str, seconds: float | None = None) -> list[Decision]:
+        """Apply one user action (from a notification button, the CLI or the tray)."""
+        async with self._serial:
+            at = self.clock()
+            tracker = self.tracker
+            actions: dict[str, Callable[[], list[Decision]]] = {
+                ACTION_STRETCH: lambda: tracker.accept(at),
+                ACTION_SNOOZE: lambda: tracker.snooze(at, seconds),
+                ACTION_SKIP: lambda: tracker.skip(at),
+                "dismiss": lambda: tracker.dismiss(at),
+                "pause": lambda: tracker.pause(at, seconds),
+                "resume": lambda: tracker.resume(at),
+                "routine-finished": lambda: tracker.routine_finished(at),
+            }
+            try:
+                decisions = actions[name]()
+            except ActionRejected as exc:
+                raise UserError(str(exc)) from None
+            await self._act(decisions, at)
+            return decisions
+
+    # -- callbacks from adapters (may come from any thread) -----------------------------
+
+    def _on_action(self, key: str) -> None:
+        if key not in (ACTION_STRETCH, ACTION_SNOOZE, ACTION_SKIP):
+            log.warning("ignoring unknown notification action %r", key)
+            return
+        self._submit(self._notification_action(key))
+
+    def _on_dismissed(self) -> None:
+        self._submit(self._notification_action("dismiss"))
+
+    async def _notification_action(self, key: str) -> None:
+        try:
+            await self.user_action(key)
+        except UserError as exc:
+            log.warning("%s", exc)
+
+    def _on_lock(self, locked: bool) -> None:
+        self._locked = locked
+        self._submit(self.tick())
+
+    def _on_sleep(self, sleeping: bool) -> None:
+        self._submit(self._sleep_changed(sleeping))
+
+    async def _sleep_changed(self, sleeping: bool) -> None:
+        async with self._serial:
+            at = self.clock()
+            tracker = self.tracker
+            await self._act(tracker.suspended(at) if sleeping else tracker.resumed(at), at)
+
+    # -- control requests -----------------------------------------------------------------
+
+    async def handle(self, request: Request) -> dict[str, Any]:
+        cmd, args = request.cmd, request.args
+        if cmd == "status":
+            return self.status()
+        if cmd in ("snooze", "pause"):
+            await self.user_action(cmd, _seconds_arg(args, "seconds"))
+        elif cmd == "break":
+            await self.user_action(ACTION_STRETCH)
+        elif cmd in ("skip", "resume"):
+            await self.user_action(cmd)
+        elif cmd == "reload":
+            await self.reload()
+        elif cmd == "stop":
+            self._loop.call_later(0.1, self.request_stop)
+            return {"stopping": True}
+        else:
+            raise UserError("not supported", f"the daemon cannot do {cmd!r} yet")
+        return self.status()
+
+    def status(self) -> dict[str, Any]:
+        at = self.clock()
+        snap = self.tracker.snapshot(at)
+        return {
+            "state": snap.state.value,
+            "sitting_seconds": round(snap.sitting_seconds, 1),
+            "next_reminder_in_seconds": (
+                None if snap.next_reminder_in is None else round(snap.next_reminder_in, 1)
+            ),
+            "snoozed_until": _iso_or_none(snap.snoozed_for, at),
+            "paused_until": _iso_or_none(snap.paused_for, at),
+            "activity_source": self.adapters.activity.name,
+            "notifier": self.adapters.notifier.name,
+            "pending_exercise": snap.pending_exercise,
+            "snoozes_left": snap.snoozes_left,
+            "idle_seconds": round(self._last_idle, 1),
+            "locked": self._locked,
+            "pid": os.getpid(),
+            "version": __version__,
+        }
+
+    async def reload(self) -> None:
+        """Re-read config and catalog; an invalid config is refused and the old one kept."""
+        from deskguard.catalog import load_catalog
+
+        try:
+            settings = load_settings(self.files, self.overrides)
+            catalog = load_catalog()
+        except (ConfigError, UserError) as exc:
+            log.error("reload refused, keeping the old configuration:\n%s", exc)
+            await self._tell_user("deskguard kept its old configuration", str(exc))
+            raise UserError("invalid configuration; the old one is kept", str(exc)) from None
+        async with self._serial:
+            self.settings = settings
+            self.adapters.catalog = catalog
+            self.tracker.update_policy(settings.policy())
+            self.tracker.rotation = self._rotation(last=self.tracker.rotation.last)
+            if self._scheduler is not None:
+                self._scheduler.reschedule_job(TICK_JOB, trigger="interval", seconds=settings.activity.poll)
+            await self._reschedule_due()
+        log.info("configuration reloaded")
+
+    async def _reload_quietly(self) -> None:
+        try:
+            await self.reload()
+        except UserError:
+            pass  # already logged and shown to the user
+
+    async def _tell_user(self, title: str, body: str) -> None:
+        from deskguard.platform.notify import Notice
+
+        if self._adapters is not None and self.tracker.state(self.clock()) is not State.REMINDING:
+            await self._adapters.notifier.show(Notice(title, body, urgency="normal"))
+
+    def _rotation(self, last: str | None = None) -> ExerciseRotation:
+        catalog = self._adapters.catalog if self._adapters else None
+        exercises = list(catalog.exercises.values()) if catalog else []
+        declared = self.settings.health.contraindications
+        return ExerciseRotation(desk_friendly_ids(exercises, declared), last=last)
+
+
+async def open_adapters(
+    settings: Settings, on_action: Callable[[str], None], on_dismissed: Callable[[], None]
+) -> Adapters:
+    """Open everything the daemon talks to, falling back where a facility is missing."""
+    from deskguard.catalog import load_catalog
+    from deskguard.platform.activity import open_activity_source
+    from deskguard.platform.notify import open_notifier
+    from deskguard.platform.session import SessionWatcher
+    from deskguard.store import open_history
+
+    history, moved_aside = open_history(paths.history_file(), read_instant().wall)
+    adapters = Adapters(
+        history=history,
+        catalog=load_catalog(),
+        activity=await open_activity_source(settings.activity.source, log),
+        notifier=await open_notifier(settings.notifications.backend, on_action, on_dismissed, log),
+        session=SessionWatcher(),
+    )
+    if moved_aside:
+        adapters.notes.append(moved_aside)
+    return adapters
+
+
+async def _quietly(closing: Coroutine[Any, Any, Any]) -> None:
+    try:
+        await closing
+    except Exception:
+        log.debug("error while closing", exc_info=True)
+
+
+def _log_failure(future: Future[Any]) -> None:
+    if future.cancelled():
+        return
+    error = future.exception()
+    if error is not None and not isinstance(error, UserError):
+        log.error("background work failed", exc_info=error)

@@ -1,0 +1,32 @@
+"""Errors meant for the user: a short title, a longer message, and the exit code."""
+
+from __future__ import annotations
+
+
+class ExitCode:
+    OK = 0
+    ERROR = 1
+    USAGE = 2
+    NOT_RUNNING = 3
+    BAD_CONFIG = 78
+
+
+class UserError(Exception):
+    """Something the user can act on; shown without a traceback by the CLI, tray and log."""
+
+    exit_code = ExitCode.ERROR
+
+    def __init__(self, title: str, message: str = "") -> None:
+        super().__init__(f"{title}: {message}" if message else title)
+        self.title = title
+        self.message = message
+
+
+class DaemonNotRunning(UserError):
+    exit_code = ExitCode.NOT_RUNNING
+
+    def __init__(self) -> None:
+        super().__init__(
+            "deskguard is not running",
+            "start it with `deskguard run` (or `deskguard service install` to start it at login)",
+        )

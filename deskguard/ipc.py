@@ -1,0 +1,112 @@
+"""The control protocol: one JSON object per line over a Unix socket, both ways.
+
+A request is `{"v": 1, "cmd": "status", "args": {...}}`; the reply is
+`{"v": 1, "ok": true, "result": {...}}` or `{"v": 1, "ok": false, "error":
+{"title": ..., "message": ...}}`. Lines longer than MAX_LINE are refused unread.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from deskguard import paths
+from deskguard.errors import DaemonNotRunning, UserError
+
+VERSION = 1
+MAX_LINE = 64 * 1024
+COMMANDS = frozenset(
+    {"status", "snooze", "pause", "resume", "break", "skip", "reload", "stop", "routine-progress"}
+)
+
+
+class ProtocolError(Exception):
+    """A request the daemon cannot understand; the reply says why."""
+
+
+@dataclass(frozen=True)
+class Request:
+    cmd: str
+    args: dict[str, Any] = field(default_factory=dict)
+
+    def encode(self) -> bytes:
+        return (json.dumps({"v": VERSION, "cmd": self.cmd, "args": self.args}) + "\n").encode()
+
+
+def parse_request(line: bytes) -> Request:
+    """Validate one request line; raises ProtocolError with a reason for the client."""
+    if len(line) > MAX_LINE:
+        raise ProtocolError(f"message longer than {MAX_LINE} bytes")
+    try:
+        message = json.loads(line)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ProtocolError(f"not a JSON object: {exc}") from None
+    if not isinstance(message, dict):
+        raise ProtocolError("not a JSON object")
+    if message.get("v") != VERSION:
+        raise ProtocolError(f"unsupported protocol version {message.get('v')!r} (expected {VERSION})")
+    cmd, args = message.get("cmd"), message.get("args", {})
+    if not isinstance(cmd, str) or cmd not in COMMANDS:
+        raise ProtocolError(f"unknown command {cmd!r}")
+    if not isinstance(args, dict):
+        raise ProtocolError("args must be a JSON object")
+    return Request(cmd, args)
+
+
+def ok_reply(result: dict[str, Any] | None = None) -> bytes:
+    return (json.dumps({"v": VERSION, "ok": True, "result": result or {}}) + "\n").encode()
+
+
+def error_reply(title: str, message: str = "") -> bytes:
+    error = {"title": title, "message": message}
+    return (json.dumps({"v": VERSION, "ok": False, "error": error}) + "\n").encode()
+
+
+def call(
+    cmd: str, args: dict[str, Any] | None = None, *, socket_path: Path | None = None,
+    timeout: float = 10.0,
+) -> dict[str, Any]:
+    """Send one request to the running daemon and return its result.
+
+    Raises DaemonNotRunning when nobody listens, UserError when the daemon refuses.
+    """
+    path = socket_path or paths.control_socket()
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(timeout)
+        try:
+            sock.connect(str(path))
+        except (FileNotFoundError, ConnectionRefusedError):
+            raise DaemonNotRunning() from None
+        sock.sendall(Request(cmd, args or {}).encode())
+        reply = _read_line(sock)
+    if not reply.get("ok"):
+        error = reply.get("error") or {}
+        raise UserError(str(error.get("title", "the daemon refused")), str(error.get("message", "")))
+    result = reply.get("result", {})
+    return result if isinstance(result, dict) else {}
+
+
+def _read_line(sock: socket.socket) -> dict[str, Any]:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        try:
+            chunk = sock.recv(65536)
+        except TimeoutError:
+            raise UserError("the daemon did not answer in time") from None
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+        if chunk.endswith(b"\n") or size > MAX_LINE:
+            break
+    try:
+        reply = json.loads(b"".join(chunks))
+    except json.JSONDecodeError:
+        raise UserError("the daemon sent an unreadable reply") from None
+    if not isinstance(reply, dict):
+        raise UserError("the daemon sent an unreadable reply")
+    return reply

@@ -1,0 +1,59 @@
+"""Where deskguard keeps its files (XDG base directories; each overridable by its variable)."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+
+import platformdirs
+
+APP = "deskguard"
+CONFIG_ENV = "DESKGUARD_CONFIG"
+_SHIPPED_IN_WHEEL = Path(__file__).parent / "_shipped"
+_SHIPPED_IN_CHECKOUT = Path(__file__).parent.parent / "config"
+_SYSTEMD_IN_CHECKOUT = Path(__file__).parent.parent / "systemd"
+
+
+def shipped_file(name: str) -> Path:
+    """A file from the project's `config/` or `systemd/` folder, installed or in a checkout."""
+    for folder in (_SHIPPED_IN_WHEEL, _SHIPPED_IN_CHECKOUT, _SYSTEMD_IN_CHECKOUT):
+        if (folder / name).is_file():
+            return folder / name
+    raise FileNotFoundError(f"deskguard is missing its shipped file {name!r}; reinstall it")
+
+
+def user_config_dir() -> Path:
+    return platformdirs.user_config_path(APP)
+
+
+def user_config_file() -> Path:
+    """The user's config file: DESKGUARD_CONFIG if set, else the XDG location."""
+    override = os.environ.get(CONFIG_ENV)
+    return Path(override) if override else user_config_dir() / "config.toml"
+
+
+def system_config_files() -> list[Path]:
+    """System-wide config files, least important first (XDG_CONFIG_DIRS lists most first)."""
+    dirs = platformdirs.site_config_dir(APP, multipath=True).split(os.pathsep)
+    return [Path(d) / "config.toml" for d in reversed(dirs) if d]
+
+
+def user_catalog_file() -> Path:
+    return user_config_dir() / "catalog.toml"
+
+
+def history_file() -> Path:
+    return platformdirs.user_state_path(APP) / "history.sqlite3"
+
+
+def runtime_dir() -> Path:
+    """$XDG_RUNTIME_DIR/deskguard; platformdirs picks a private fallback when it is unset."""
+    with warnings.catch_warnings():
+        # Without a login session (cron, ssh) the fallback is expected, not worth a warning.
+        warnings.simplefilter("ignore")
+        return platformdirs.user_runtime_path(APP)
+
+
+def control_socket() -> Path:
+    return runtime_dir() / "control.sock"

@@ -1,0 +1,1 @@
+"""Adapters, one per operating-system facility, each behind a small Protocol."""

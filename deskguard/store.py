@@ -1,0 +1,204 @@
+"""The history: a local SQLite file of sitting stretches, reminders and routines.
+
+WAL mode and one committed transaction per write, so a crash at any moment loses at
+most the write in flight. The schema version lives in `PRAGMA user_version`; each
+entry of MIGRATIONS moves the file one version forward.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE sitting (
+        id INTEGER PRIMARY KEY,
+        ended_at TEXT NOT NULL,
+        seconds REAL NOT NULL CHECK (seconds >= 0)
+    );
+    CREATE TABLE reminders (
+        id INTEGER PRIMARY KEY,
+        shown_at TEXT NOT NULL,
+        exercise TEXT,
+        sat_seconds REAL NOT NULL,
+        notifier TEXT NOT NULL,
+        outcome TEXT,
+        answered_at TEXT
+    );
+    CREATE TABLE routines (
+        id INTEGER PRIMARY KEY,
+        started_at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        steps_total INTEGER NOT NULL,
+        steps_done INTEGER NOT NULL DEFAULT 0,
+        finished_at TEXT
+    );
+    CREATE INDEX reminders_shown ON reminders (shown_at);
+    CREATE INDEX sitting_ended ON sitting (ended_at);
+    """,
+)
+
+OUTCOMES = frozenset({"accepted", "snoozed", "skipped", "dismissed", "natural-break"})
+
+
+@dataclass(frozen=True)
+class ReminderRow:
+    id: int
+    shown_at: datetime
+    exercise: str | None
+    sat_seconds: float
+    notifier: str
+    outcome: str | None
+    answered_at: datetime | None
+
+
+class HistoryCorrupt(Exception):
+    """The file exists but is not a readable deskguard history."""
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+class History:
+    """One open history file. Use from one thread at a time."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: we open and commit every transaction ourselves.
+        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA busy_timeout=5000")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            raise HistoryCorrupt(f"{path}: {exc}") from exc
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self) -> None:
+        version = self.schema_version
+        if version > len(MIGRATIONS):
+            raise sqlite3.DatabaseError(
+                f"written by a newer deskguard (schema {version}, this one knows {len(MIGRATIONS)})"
+            )
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            with self._transaction() as db:
+                for statement in filter(str.strip, script.split(";")):
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version = {number}")
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- writes ---------------------------------------------------------------------
+
+    def record_sitting(self, ended_at: datetime, seconds: float) -> int:
+        with self._transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO sitting (ended_at, seconds) VALUES (?, ?)", (_iso(ended_at), seconds)
+            )
+        return int(cursor.lastrowid or 0)
+
+    def record_reminder(
+        self, shown_at: datetime, exercise: str | None, sat_seconds: float, notifier: str
+    ) -> int:
+        with self._transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO reminders (shown_at, exercise, sat_seconds, notifier) VALUES (?, ?, ?, ?)",
+                (_iso(shown_at), exercise, sat_seconds, notifier),
+            )
+        return int(cursor.lastrowid or 0)
+
+    def record_outcome(self, reminder_id: int, outcome: str, answered_at: datetime) -> None:
+        if outcome not in OUTCOMES:
+            raise ValueError(f"unknown reminder outcome {outcome!r}")
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE reminders SET outcome = ?, answered_at = ? WHERE id = ?",
+                (outcome, _iso(answered_at), reminder_id),
+            )
+
+    def start_routine(self, started_at: datetime, kind: str, steps_total: int) -> int:
+        with self._transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO routines (started_at, kind, steps_total) VALUES (?, ?, ?)",
+                (_iso(started_at), kind, steps_total),
+            )
+        return int(cursor.lastrowid or 0)
+
+    def routine_progress(
+        self, routine_id: int, steps_done: int, finished_at: datetime | None = None
+    ) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE routines SET steps_done = ?, finished_at = ? WHERE id = ?",
+                (steps_done, None if finished_at is None else _iso(finished_at), routine_id),
+            )
+
+    # -- reads ----------------------------------------------------------------------
+
+    def reminders(self, since: datetime | None = None) -> list[ReminderRow]:
+        rows = self._db.execute(
+            "SELECT id, shown_at, exercise, sat_seconds, notifier, outcome, answered_at "
+            "FROM reminders WHERE shown_at >= ? ORDER BY id",
+            (_iso(since) if since else "",),
+        ).fetchall()
+        return [
+            ReminderRow(
+                id=row[0],
+                shown_at=datetime.fromisoformat(row[1]),
+                exercise=row[2],
+                sat_seconds=row[3],
+                notifier=row[4],
+                outcome=row[5],
+                answered_at=datetime.fromisoformat(row[6]) if row[6] else None,
+            )
+            for row in rows
+        ]
+
+    def count(self, table: str) -> int:
+        if table not in ("sitting", "reminders", "routines"):
+            raise ValueError(f"no table {table!r}")
+        return int(self._db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+    def integrity_ok(self) -> bool:
+        return bool(self._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
+
+
+def open_history(path: Path, now: datetime) -> tuple[History, str | None]:
+    """Open the history; an unreadable file is moved aside (kept, never deleted).
+
+    Returns the history and, when a file was moved aside, a message for the user.
+    """
+    try:
+        return History(path), None
+    except HistoryCorrupt as exc:
+        aside = path.with_name(f"{path.name}.corrupt-{now.strftime('%Y%m%d-%H%M%S')}")
+        path.rename(aside)
+        for suffix in ("-wal", "-shm"):
+            companion = path.with_name(path.name + suffix)
+            if companion.exists():
+                companion.rename(aside.with_name(aside.name + suffix))
+        message = f"the history file could not be read ({exc}); it was moved to {aside}"
+        return History(path), message
