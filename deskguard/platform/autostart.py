@@ -1,0 +1,290 @@
+"""Start deskguard at login: a systemd user service, or an XDG autostart entry as the fallback."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from pathlib import Path
+
+import platformdirs
+
+from deskguard.errors import UserError
+from deskguard.paths import shipped_file
+
+UNIT_NAME = "deskguard.service"
+DESKTOP_ENTRY_NAME = "deskguard.desktop"
+# The first line of every file `install` writes: `uninstall` removes only files that carry it,
+# and `install` never overwrites a file without it (it would be the user's own).
+MARKER = "# Written by `deskguard service install`; `deskguard service uninstall` removes it."
+# A standard icon name (freedesktop Icon Naming Spec), so every icon theme has something to show.
+ICON = "appointment-soon"
+_SYSTEMCTL_TIMEOUT = 60
+
+
+def deskguard_command() -> list[str]:
+    """Absolute argv that starts this deskguard (a service manager's PATH is not the shell's)."""
+    argv0 = Path(sys.argv[0])
+    # The script being run comes first: `which` could find a different installation.
+    # Made absolute but symlinks kept, so a ~/.local/bin link survives reinstalls.
+    if argv0.name == "deskguard" and argv0.is_file():
+        return [os.path.abspath(argv0)]
+    found = shutil.which("deskguard")
+    if found:
+        return [os.path.abspath(found)]
+    # Not resolved either: a venv's python is a symlink, and following it leaves the venv.
+    return [os.path.abspath(sys.executable), "-m", "deskguard"]
+
+
+def systemctl_user_works() -> bool:
+    """Whether a systemd user manager answers (not in containers, CI or ssh without a session)."""
+    if shutil.which("systemctl") is None:
+        return False
+    try:
+        probe = subprocess.run(
+            ["systemctl", "--user", "show", "--property=Version"],
+            capture_output=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return probe.returncode == 0
+
+
+def _systemctl(*args: str) -> str:
+    """Run `systemctl --user ARGS`; returns the line to report, raises UserError on failure."""
+    command = ["systemctl", "--user", *args]
+    try:
+        result = subprocess.run(
+            command, capture_output=True, text=True, timeout=_SYSTEMCTL_TIMEOUT, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise UserError(f"`{shlex.join(command)}` failed", str(exc)) from exc
+    if result.returncode != 0:
+        detail = result.stderr.strip() or f"it exited with code {result.returncode}"
+        raise UserError(f"`{shlex.join(command)}` failed", detail)
+    return f"Ran: {shlex.join(command)}"
+
+
+_SYSTEMD_PLAIN_WORD = re.compile(r"[A-Za-z0-9_@%+=:,./-]+")
+
+
+def systemd_exec_line(argv: Sequence[str]) -> str:
+    """argv as an ExecStart= value: % and $ doubled (specifiers, variables), odd words quoted."""
+    words = []
+    for arg in argv:
+        word = arg.replace("%", "%%").replace("$", "$$")
+        if not _SYSTEMD_PLAIN_WORD.fullmatch(word):
+            word = '"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        words.append(word)
+    return " ".join(words)
+
+
+_DESKTOP_RESERVED = frozenset(" \t\n\"'\\><~|&;$*?#`()")
+
+
+def desktop_exec_line(argv: Sequence[str]) -> str:
+    """argv as a desktop entry's Exec= value (Desktop Entry Specification, "The Exec key")."""
+    words = []
+    for arg in argv:
+        word = arg
+        if not word or _DESKTOP_RESERVED.intersection(word):
+            word = '"' + re.sub(r'(["`$\\])', r"\\\1", word) + '"'
+        words.append(word.replace("%", "%%"))
+    # Exec is also a string value, whose own escaping doubles every backslash once more.
+    return " ".join(words).replace("\\", "\\\\")
+
+
+def _written_by_us(path: Path) -> bool:
+    try:
+        with path.open(encoding="utf-8") as file:
+            return file.readline().rstrip("\n") == MARKER
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+class Autostart(ABC):
+    """One way of starting deskguard at login. Creating one reads and writes nothing."""
+
+    label: str  # for messages: "systemd user service"
+
+    def __init__(
+        self, command: Sequence[str] | None = None, config_home: Path | None = None
+    ) -> None:
+        """`command` starts deskguard (without `run`); `config_home` is $XDG_CONFIG_HOME."""
+        self.command = list(command) if command is not None else deskguard_command()
+        self.config_home = config_home or Path(platformdirs.user_config_dir())
+
+    @property
+    @abstractmethod
+    def path(self) -> Path:
+        """The one file this mechanism writes."""
+
+    @abstractmethod
+    def install(self) -> list[str]:
+        """Set deskguard up to start at login; lines saying what was done and what is left."""
+
+    @abstractmethod
+    def uninstall(self) -> list[str]:
+        """Undo `install` (and only that); lines saying what was done and what is left."""
+
+    def is_installed(self) -> bool:
+        """Whether `install` wrote this mechanism's file and it is still there."""
+        return _written_by_us(self.path)
+
+    def run_argv(self) -> list[str]:
+        return [*self.command, "run"]
+
+    def _write(self, text: str) -> str:
+        """Write `text` to `path` unless already there; the line to report."""
+        if self.path.exists() and not _written_by_us(self.path):
+            raise UserError(
+                f"{self.path} already exists and was not written by deskguard",
+                "Move it away (or use it as it is) and run `deskguard service install` again.",
+            )
+        if self.path.is_file() and self.path.read_text(encoding="utf-8") == text:
+            return f"Already up to date: {self.path}"
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.path.with_name(self.path.name + ".partial")
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(self.path)  # a crash never leaves half a file for the session to read
+        return f"Wrote {self.path}"
+
+    def _refusal_to_remove(self) -> list[str] | None:
+        """Why uninstall must not remove `path` (it is missing, or not ours), else None."""
+        if not self.path.exists():
+            return [f"Nothing to remove: there is no {self.label} ({self.path} does not exist)."]
+        if not _written_by_us(self.path):
+            return [f"Left {self.path} alone: `deskguard service install` did not write it."]
+        return None
+
+
+class SystemdUserService(Autostart):
+    """~/.config/systemd/user/deskguard.service, enabled for graphical-session.target."""
+
+    label = "systemd user service"
+
+    @property
+    def path(self) -> Path:
+        return self.config_home / "systemd" / "user" / UNIT_NAME
+
+    def unit_text(self) -> str:
+        """The shipped unit with ExecStart pointing at this deskguard."""
+        try:
+            template = shipped_file(UNIT_NAME).read_text(encoding="utf-8")
+        except FileNotFoundError as exc:
+            raise UserError("deskguard is missing its service file", str(exc)) from exc
+        exec_start = "ExecStart=" + systemd_exec_line(self.run_argv())
+        # A function as replacement, so backslashes in the path are not read as group references.
+        text, count = re.subn(r"^ExecStart=.*$", lambda _: exec_start, template, flags=re.M)
+        if count != 1:
+            raise UserError(
+                "deskguard's shipped service file is damaged",
+                f"expected one ExecStart= line, found {count}; reinstall deskguard",
+            )
+        return f"{MARKER}\n{text}"
+
+    def install(self) -> list[str]:
+        lines = [self._write(self.unit_text())]
+        steps = [("daemon-reload",), ("enable", "--now", UNIT_NAME)]
+        if systemctl_user_works():
+            lines += [_systemctl(*step) for step in steps]
+            lines.append(
+                "deskguard is running now and starts with every desktop session "
+                f"(see `systemctl --user status {UNIT_NAME}`)."
+            )
+        else:
+            lines.append(
+                "systemctl --user cannot reach your user service manager from here; "
+                "run these in your desktop session to start it now and at every login:"
+            )
+            lines += [f"    systemctl --user {shlex.join(step)}" for step in steps]
+        lines.append(
+            "The service starts with graphical-session.target. Desktops without systemd "
+            "session support (many plain window managers) never start that target: use "
+            "`deskguard service install --autostart` there instead."
+        )
+        return lines
+
+    def uninstall(self) -> list[str]:
+        refusal = self._refusal_to_remove()
+        if refusal is not None:
+            return refusal
+        lines = []
+        reachable = systemctl_user_works()
+        if reachable:
+            lines.append(_systemctl("disable", "--now", UNIT_NAME))
+        # `systemctl enable` links the unit into a .wants folder; disable removes those links,
+        # so any left over were made while systemctl was out of reach and now would dangle.
+        unit = self.path.resolve()
+        links = [
+            link
+            for link in self.path.parent.glob(f"*.wants/{UNIT_NAME}")
+            if link.is_symlink() and link.resolve() == unit
+        ]
+        for file in (self.path, *links):
+            file.unlink()
+            lines.append(f"Removed {file}")
+        if reachable:
+            lines.append(_systemctl("daemon-reload"))
+        else:
+            lines.append(
+                "systemctl --user cannot reach your user service manager from here; if "
+                "deskguard runs as a service, run these in your desktop session to stop it:"
+            )
+            lines += [
+                f"    systemctl --user stop {UNIT_NAME}",
+                "    systemctl --user daemon-reload",
+            ]
+        return lines
+
+
+class XdgAutostart(Autostart):
+    """~/.config/autostart/deskguard.desktop: any XDG desktop starts it at login."""
+
+    label = "XDG autostart entry"
+
+    @property
+    def path(self) -> Path:
+        return self.config_home / "autostart" / DESKTOP_ENTRY_NAME
+
+    def entry_text(self) -> str:
+        return "\n".join(
+            [
+                MARKER,
+                "[Desktop Entry]",
+                "Type=Application",
+                "Name=deskguard",
+                "GenericName=Stretch reminder",
+                "Comment=Notices when you have been sitting too long and suggests a stretch",
+                f"Exec={desktop_exec_line(self.run_argv())}",
+                f"Icon={ICON}",
+                "Terminal=false",
+                "X-GNOME-Autostart-enabled=true",
+                "",
+            ]
+        )
+
+    def install(self) -> list[str]:
+        return [
+            self._write(self.entry_text()),
+            "deskguard will start at your next login. To start it now, run:",
+            f"    {shlex.join(self.run_argv())}",
+        ]
+
+    def uninstall(self) -> list[str]:
+        refusal = self._refusal_to_remove()
+        if refusal is not None:
+            return refusal
+        self.path.unlink()
+        return [
+            f"Removed {self.path}",
+            "deskguard no longer starts at login; one already running stops at logout "
+            "or with `deskguard stop`.",
+        ]
