@@ -1,0 +1,71 @@
+"""Core throughput: replay a month of one-second activity samples, print rows per second.
+
+    python bench/simulate_throughput.py [--days 30]
+
+Generates a synthetic trace (work days with input, short pauses, coffee breaks, lunch,
+nights with the screen locked), then replays it through the same code path as
+`deskguard simulate`: CSV parsing, the sitting tracker and the reminder policy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+from deskguard.core.replay import Replay, parse_trace
+from deskguard.settings import Settings
+
+
+def write_trace(path: Path, days: int, seed: int = 7) -> int:
+    rng = random.Random(seed)
+    rows = 0
+    with path.open("w") as out:
+        out.write("time,idle_seconds,event\n")
+        idle = 0
+        locked = False
+        for t in range(days * 86400):
+            hour = (t % 86400) / 3600
+            at_work = 8 <= hour < 17 and not 12 <= hour < 13
+            event = ""
+            if at_work and locked:
+                event, locked = "unlock", False
+            elif not at_work and not locked:
+                event, locked = "lock", True
+            if at_work and rng.random() < 0.2:
+                idle = 0  # a key press or a mouse move this second
+            else:
+                idle += 1
+            out.write(f"{t},{idle},{event}\n")
+            rows += 1
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--days", type=int, default=30)
+    days = parser.parse_args().days
+    settings = Settings()
+    with tempfile.TemporaryDirectory() as folder:
+        trace = Path(folder) / "month.csv"
+        rows = write_trace(trace, days)
+        started = time.perf_counter()
+        replay = Replay(
+            settings.policy(),
+            ["standing-back-bend", "quadriceps-stretch"],
+            settings.activity.poll,
+            datetime(2026, 1, 5, 0, 0),
+        )
+        with trace.open() as lines:
+            events = replay.run(parse_trace(lines))
+        elapsed = time.perf_counter() - started
+    reminders = sum(1 for event in events if event["kind"] == "reminder")
+    print(f"{'rows':>12} {'seconds':>8} {'rows/s':>12} {'reminders':>9}")
+    print(f"{rows:>12,} {elapsed:>8.2f} {rows / elapsed:>12,.0f} {reminders:>9}")
+
+
+if __name__ == "__main__":
+    main()
