@@ -47,7 +47,9 @@ def parse_request(line: bytes) -> Request:
     if not isinstance(message, dict):
         raise ProtocolError("not a JSON object")
     if message.get("v") != VERSION:
-        raise ProtocolError(f"unsupported protocol version {message.get('v')!r} (expected {VERSION})")
+        raise ProtocolError(
+            f"unsupported protocol version {message.get('v')!r} (expected {VERSION})"
+        )
     cmd, args = message.get("cmd"), message.get("args", {})
     if not isinstance(cmd, str) or cmd not in COMMANDS:
         raise ProtocolError(f"unknown command {cmd!r}")
@@ -66,7 +68,10 @@ def error_reply(title: str, message: str = "") -> bytes:
 
 
 def call(
-    cmd: str, args: dict[str, Any] | None = None, *, socket_path: Path | None = None,
+    cmd: str,
+    args: dict[str, Any] | None = None,
+    *,
+    socket_path: Path | None = None,
     timeout: float = 10.0,
 ) -> dict[str, Any]:
     """Send one request to the running daemon and return its result.
@@ -84,7 +89,9 @@ def call(
         reply = _read_line(sock)
     if not reply.get("ok"):
         error = reply.get("error") or {}
-        raise UserError(str(error.get("title", "the daemon refused")), str(error.get("message", "")))
+        raise UserError(
+            str(error.get("title", "the daemon refused")), str(error.get("message", ""))
+        )
     result = reply.get("result", {})
     return result if isinstance(result, dict) else {}
 

@@ -94,6 +94,11 @@ class TraySettings(_Section):
     enabled: bool = True
 
 
+class RoutineSettings(_Section):
+    length: Duration = 10 * 60
+    at_desk: bool = False
+
+
 class Settings(BaseSettings):
     """The whole configuration; field names are the TOML sections and keys."""
 
@@ -110,6 +115,7 @@ class Settings(BaseSettings):
     notifications: NotificationSettings = NotificationSettings()
     health: HealthSettings = HealthSettings()
     tray: TraySettings = TraySettings()
+    routine: RoutineSettings = RoutineSettings()
 
     @classmethod
     def settings_customise_sources(
@@ -148,7 +154,11 @@ class ConfigProblem:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.source}: {self.key}: {self.reason}" if self.key else f"{self.source}: {self.reason}"
+        return (
+            f"{self.source}: {self.key}: {self.reason}"
+            if self.key
+            else f"{self.source}: {self.reason}"
+        )
 
 
 class ConfigError(Exception):
@@ -249,7 +259,10 @@ def load_settings(
     except ValidationError as exc:
         # Every file passed on its own, so what fails now came from the environment.
         raise ConfigError(
-            [ConfigProblem(_env_source_name(key), key, reason) for key, reason in map(_describe, exc.errors())]
+            [
+                ConfigProblem(_env_source_name(key), key, reason)
+                for key, reason in map(_describe, exc.errors())
+            ]
         ) from exc
     if overrides:
         settings = Settings.model_validate(_deep_merge([settings.model_dump(), overrides]))

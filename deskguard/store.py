@@ -125,7 +125,8 @@ class History:
     ) -> int:
         with self._transaction() as db:
             cursor = db.execute(
-                "INSERT INTO reminders (shown_at, exercise, sat_seconds, notifier) VALUES (?, ?, ?, ?)",
+                "INSERT INTO reminders (shown_at, exercise, sat_seconds, notifier)"
+                " VALUES (?, ?, ?, ?)",
                 (_iso(shown_at), exercise, sat_seconds, notifier),
             )
         return int(cursor.lastrowid or 0)

@@ -7,7 +7,17 @@ import sys
 import click
 
 from deskguard import __version__
-from deskguard.cli import catalog, config, control, history, routine, run, service
+from deskguard.cli import (
+    catalog,
+    config,
+    control,
+    doctor,
+    history,
+    routine,
+    run,
+    service,
+    simulate,
+)
 from deskguard.errors import ExitCode, UserError
 
 
@@ -22,7 +32,7 @@ def cli() -> None:
     """
 
 
-for module in (run, control, routine, history, catalog, config, service):
+for module in (run, control, routine, history, simulate, catalog, config, service, doctor):
     module.register(cli)
 
 

@@ -32,7 +32,9 @@ def describe_status(status: dict[str, Any]) -> str:
     lines = [headline]
     if due is not None:
         lines.append(f"Next stretch in {minutes(float(due))}")
-    lines.append(f"Activity: {status.get('activity_source')} · notifications: {status.get('notifier')}")
+    lines.append(
+        f"Activity: {status.get('activity_source')} · notifications: {status.get('notifier')}"
+    )
     return "\n".join(lines)
 
 

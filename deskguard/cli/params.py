@@ -10,7 +10,7 @@ import click
 from deskguard.core.durations import parse_duration
 
 
-class DurationType(click.ParamType):
+class DurationType(click.ParamType):  # type: ignore[type-arg]
     """A duration like 45m, 90s, 1h30m or plain seconds, converted to seconds."""
 
     name = "DURATION"
@@ -37,7 +37,7 @@ def echo_json(data: Any) -> None:
 
 
 def minutes(seconds: float) -> str:
-    """"12 min", "1 h 05 min", or "40 s" for under a minute."""
+    """ "12 min", "1 h 05 min", or "40 s" for under a minute."""
     if seconds < 60:
         return f"{int(seconds)} s"
     total = int(seconds // 60)

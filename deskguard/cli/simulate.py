@@ -79,7 +79,7 @@ def simulate(trace: Path, config_path: Path | None, as_json: bool, start: dateti
         echo_json({"events": events})
         return
     for event in events:
-        click.echo(f"{_clock(float(event['t']))}  {_describe(event)}")  # type: ignore[arg-type]
+        click.echo(f"{_clock(float(event['t']))}  {_describe(event)}")
     reminders = sum(1 for event in events if event["kind"] == "reminder")
     breaks = sum(1 for event in events if event["kind"] == "natural_break")
     click.echo(f"{reminders} reminders, {breaks} natural breaks")

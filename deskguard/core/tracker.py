@@ -19,6 +19,10 @@ from enum import StrEnum
 from deskguard.core.schedule import WorkingHours
 from deskguard.core.selection import ExerciseRotation
 
+# Boot and monotonic clocks drift apart by microseconds between two reads; only a gap
+# longer than this is taken as the machine having slept.
+SLEEP_NOISE = 0.5
+
 
 class State(StrEnum):
     ACTIVE = "active"
@@ -288,6 +292,8 @@ class SittingTracker:
         elapsed = max(0.0, at.boottime - self._last.boottime)
         awake = min(elapsed, max(0.0, at.monotonic - self._last.monotonic))
         asleep = elapsed - awake
+        if asleep < SLEEP_NOISE:  # the two clocks are read one after the other
+            awake, asleep = elapsed, 0.0
         if self._present and not self._suspended and not self._in_break(self._last):
             self._sitting += awake
         elif not self._present:

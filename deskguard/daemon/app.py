@@ -8,6 +8,7 @@ Policy lives in the core; this module reads inputs, asks the core, and acts.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -80,6 +81,17 @@ def _seconds_arg(args: dict[str, Any], key: str) -> float | None:
     return float(value)
 
 
+def _int_arg(args: dict[str, Any], key: str, minimum: int = 0) -> int:
+    value = args.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise UserError("bad request", f"{key} must be a whole number of at least {minimum}")
+    return value
+
+
+ROUTINE_KINDS = ("quick", "full", "custom")
+ROUTINE_EVENTS = ("started", "step", "finished", "stopped")
+
+
 def _iso_or_none(seconds_from_now: float | None, now: Instant) -> str | None:
     if seconds_from_now is None or seconds_from_now == float("inf"):
         return None
@@ -113,30 +125,53 @@ class Daemon:
         self._last_idle = 0.0
         self._activity_warned = False
         self._last_tick_done = time.monotonic()
+        self._instance_lock = InstanceLock(paths.runtime_dir())
 
     # -- main thread ----------------------------------------------------------------
 
     def run(self) -> None:
-        lock = InstanceLock(paths.runtime_dir())
-        lock.acquire()
-        self._loop_thread.start()
+        """Start, wait for a stop request (signal or `deskguard stop`), shut down."""
+        self.start()
         try:
-            self._submit(self._start()).result()
-            self._start_scheduler()
             self._install_signal_handlers()
             sdnotify.ready()
             log.info("deskguard %s running (pid %d)", __version__, os.getpid())
             while not self._stop_requested.wait(1.0):
                 pass
         finally:
-            sdnotify.stopping()
-            log.info("stopping")
-            if self._scheduler is not None:
-                self._scheduler.shutdown(wait=False)
+            self.shutdown()
+
+    def start(self, schedule: bool = True) -> None:
+        """Take the instance lock, open the adapters and (unless told not to) start the jobs.
+
+        Tests that drive the clock themselves pass schedule=False and call `tick()`.
+        """
+        self._instance_lock.acquire()
+        self._loop_thread.start()
+        try:
+            self._submit(self._start()).result()
+            if schedule:
+                self._start_scheduler()
+        except BaseException:
+            self.shutdown()
+            raise
+
+    def shutdown(self) -> None:
+        """Stop the jobs, close the reminder, flush the history, release everything."""
+        sdnotify.stopping()
+        log.info("stopping")
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None
+        if self._loop_thread.is_alive():
             self._submit(self._finish()).result(timeout=15)
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._loop_thread.join(timeout=5)
-            lock.release()
+        self._instance_lock.release()
+
+    def call(self, work: Coroutine[Any, Any, Any], timeout: float = 30) -> Any:
+        """Run `work` on the daemon's event loop and wait for its result (tests, tray)."""
+        return asyncio.run_coroutine_threadsafe(work, self._loop).result(timeout)
 
     def request_stop(self) -> None:
         self._stop_requested.set()
@@ -163,11 +198,16 @@ class Daemon:
         self._scheduler.add_job(
             self._tick_from_scheduler, "interval", seconds=self.settings.activity.poll, id=TICK_JOB
         )
-        self._scheduler.add_job(self._tick_from_scheduler, "cron", hour=0, minute=0, id=ROLLOVER_JOB)
+        self._scheduler.add_job(
+            self._tick_from_scheduler, "cron", hour=0, minute=0, id=ROLLOVER_JOB
+        )
         interval = sdnotify.watchdog_interval()
         if interval:
             self._scheduler.add_job(
-                lambda: self._submit(self._watchdog()), "interval", seconds=interval / 2, id=WATCHDOG_JOB
+                lambda: self._submit(self._watchdog()),
+                "interval",
+                seconds=interval / 2,
+                id=WATCHDOG_JOB,
             )
         self._scheduler.start()
         self._submit(self._reschedule_due())
@@ -253,7 +293,9 @@ class Daemon:
             elif isinstance(decision, CloseReminder):
                 await self.adapters.notifier.close()
                 if self._reminder_id is not None:
-                    self.adapters.history.record_outcome(self._reminder_id, decision.outcome, at.wall)
+                    self.adapters.history.record_outcome(
+                        self._reminder_id, decision.outcome, at.wall
+                    )
                     self._reminder_id = None
                 log.info("reminder %s", decision.outcome)
             elif isinstance(decision, SittingEnded):
@@ -365,6 +407,8 @@ class Daemon:
             await self.user_action(ACTION_STRETCH)
         elif cmd in ("skip", "resume"):
             await self.user_action(cmd)
+        elif cmd == "routine-progress":
+            return await self._routine_progress(args)
         elif cmd == "reload":
             await self.reload()
         elif cmd == "stop":
@@ -372,6 +416,26 @@ class Daemon:
             return {"stopping": True}
         else:
             raise UserError("not supported", f"the daemon cannot do {cmd!r} yet")
+        return self.status()
+
+    async def _routine_progress(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Record a routine run by the player; a finished one counts as a break."""
+        event = args.get("event")
+        if event not in ROUTINE_EVENTS:
+            raise UserError("bad request", f"event must be one of {', '.join(ROUTINE_EVENTS)}")
+        history, now = self.adapters.history, self.clock()
+        if event == "started":
+            kind = args.get("kind")
+            if kind not in ROUTINE_KINDS:
+                raise UserError("bad request", f"kind must be one of {', '.join(ROUTINE_KINDS)}")
+            steps_total = _int_arg(args, "steps_total", minimum=1)
+            return {"routine_id": history.start_routine(now.wall, str(kind), steps_total)}
+        routine_id = _int_arg(args, "routine_id", minimum=1)
+        steps_done = _int_arg(args, "steps_done")
+        finished = now.wall if event == "finished" else None
+        history.routine_progress(routine_id, steps_done, finished)
+        if finished is not None:
+            await self.user_action("routine-finished")
         return self.status()
 
     def status(self) -> dict[str, Any]:
@@ -391,6 +455,8 @@ class Daemon:
             "snoozes_left": snap.snoozes_left,
             "idle_seconds": round(self._last_idle, 1),
             "locked": self._locked,
+            "sit_limit_seconds": self.settings.reminder.sit_limit,
+            "snooze_seconds": self.settings.reminder.snooze,
             "pid": os.getpid(),
             "version": __version__,
         }
@@ -412,15 +478,15 @@ class Daemon:
             self.tracker.update_policy(settings.policy())
             self.tracker.rotation = self._rotation(last=self.tracker.rotation.last)
             if self._scheduler is not None:
-                self._scheduler.reschedule_job(TICK_JOB, trigger="interval", seconds=settings.activity.poll)
+                self._scheduler.reschedule_job(
+                    TICK_JOB, trigger="interval", seconds=settings.activity.poll
+                )
             await self._reschedule_due()
         log.info("configuration reloaded")
 
     async def _reload_quietly(self) -> None:
-        try:
+        with contextlib.suppress(UserError):  # already logged and shown to the user
             await self.reload()
-        except UserError:
-            pass  # already logged and shown to the user
 
     async def _tell_user(self, title: str, body: str) -> None:
         from deskguard.platform.notify import Notice

@@ -7,6 +7,7 @@ Runs on the daemon's event loop. Only the owner can connect (directory 0700, soc
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -77,13 +78,17 @@ class ControlServer:
             self._clients -= 1
             await _close_quietly(writer)
 
-    async def _conversation(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _conversation(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
         while True:
             try:
                 line = await asyncio.wait_for(reader.readline(), IDLE_TIMEOUT)
             except (ValueError, asyncio.LimitOverrunError):
                 # The rest of an oversized line cannot be resynchronised: answer and hang up.
-                writer.write(ipc.error_reply("bad request", f"message longer than {ipc.MAX_LINE} bytes"))
+                writer.write(
+                    ipc.error_reply("bad request", f"message longer than {ipc.MAX_LINE} bytes")
+                )
                 await writer.drain()
                 return
             if not line:
@@ -108,7 +113,5 @@ class ControlServer:
 
 async def _close_quietly(writer: asyncio.StreamWriter) -> None:
     writer.close()
-    try:
+    with contextlib.suppress(ConnectionError, OSError):
         await writer.wait_closed()
-    except (ConnectionError, OSError):
-        pass

@@ -303,7 +303,9 @@ def test_pause_closes_a_pending_reminder() -> None:
 
 def test_nothing_fires_outside_working_hours() -> None:
     hours = WorkingHours.parse(["mon-fri 08:00-18:00"])
-    h = Harness(Policy(sit_limit=3600, snooze=600, max_snoozes=3, natural_break=300, working_hours=hours))
+    h = Harness(
+        Policy(sit_limit=3600, snooze=600, max_snoozes=3, natural_break=300, working_hours=hours)
+    )
     h.clock.wall = datetime(2026, 11, 23, 16, 0)
     out = h.sit(3 * 3600)  # 16:00 to 19:00 — the limit falls due at 17:00
     assert len(reminders(out)) == 1
@@ -349,3 +351,12 @@ def test_wall_clock_jump_changes_nothing() -> None:
     h.clock.wall += timedelta(days=1)
     assert h.tracker.observe(h.clock.advance(10), 0) == []
     assert h.tracker.sitting_seconds == pytest.approx(10 * 60 + 10)
+
+
+def test_jitter_between_the_two_clock_reads_is_not_sleep() -> None:
+    h = Harness()
+    h.sit(60)
+    h.clock.boottime += 0.0001  # boot clock read a moment after the monotonic one
+    h.tracker.observe(h.clock.advance(10), idle_seconds=0)
+    assert h.state is State.ACTIVE
+    assert h.tracker.sitting_seconds == pytest.approx(70, abs=0.01)

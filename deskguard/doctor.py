@@ -1,0 +1,200 @@
+"""`deskguard doctor`: what works on this desktop, and how to fix what does not."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from dataclasses import dataclass
+
+from deskguard import paths
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+    def lines(self) -> list[str]:
+        mark = "ok " if self.ok else "!! "
+        out = [f"{mark} {self.name}: {self.detail}"]
+        if self.fix and not self.ok:
+            out.append(f"    fix: {self.fix}")
+        return out
+
+
+def session_check() -> Check:
+    kind = os.environ.get("XDG_SESSION_TYPE") or (
+        "wayland"
+        if os.environ.get("WAYLAND_DISPLAY")
+        else "x11"
+        if os.environ.get("DISPLAY")
+        else ""
+    )
+    desktop = os.environ.get("XDG_CURRENT_DESKTOP", "unknown desktop")
+    if not kind:
+        return Check(
+            "session",
+            False,
+            "no graphical session (no DISPLAY or WAYLAND_DISPLAY)",
+            "run deskguard inside your desktop session; reminders go to the log meanwhile",
+        )
+    return Check("session", True, f"{kind}, {desktop}")
+
+
+async def _bus_name_has_owner(name: str) -> bool | None:
+    """True/False when the session bus answers, None when there is no session bus."""
+    from dbus_fast import BusType, Message
+    from dbus_fast.aio import MessageBus
+
+    try:
+        bus = await MessageBus(bus_type=BusType.SESSION).connect()
+    except Exception:
+        return None
+    try:
+        reply = await bus.call(
+            Message(
+                destination="org.freedesktop.DBus",
+                path="/org/freedesktop/DBus",
+                interface="org.freedesktop.DBus",
+                member="NameHasOwner",
+                signature="s",
+                body=[name],
+            )
+        )
+        return bool(reply and reply.body and reply.body[0])
+    finally:
+        bus.disconnect()
+
+
+def _xembed_tray_owner() -> bool | None:
+    """Whether an XEmbed system tray owns its selection (None without an X display)."""
+    if not os.environ.get("DISPLAY"):
+        return None
+    try:
+        from Xlib import X, display
+
+        dpy = display.Display()
+    except Exception:
+        return None
+    try:
+        atom = dpy.intern_atom(f"_NET_SYSTEM_TRAY_S{dpy.get_default_screen()}")
+        return bool(dpy.get_selection_owner(atom) != X.NONE)
+    finally:
+        dpy.close()
+
+
+async def tray_check() -> Check:
+    watcher = await _bus_name_has_owner("org.kde.StatusNotifierWatcher")
+    xembed = _xembed_tray_owner()
+    hosts = [name for name, found in (("StatusNotifier", watcher), ("XEmbed", xembed)) if found]
+    if hosts:
+        return Check("tray host", True, " and ".join(hosts) + " tray found")
+    return Check(
+        "tray host",
+        False,
+        "no system tray found",
+        "on GNOME install the AppIndicator extension; every action also works from "
+        "notifications and the command line",
+    )
+
+
+async def notification_check() -> Check:
+    from deskguard.platform.notify import describe_server
+
+    try:
+        server = await describe_server()
+    except Exception as exc:
+        return Check(
+            "notifications",
+            False,
+            f"no notification server ({exc})",
+            "start your desktop's notification daemon (e.g. dunst); "
+            "reminders go to the log meanwhile",
+        )
+    caps = server.get("capabilities", [])
+    name = f"{server.get('name', '?')} {server.get('version', '')}".strip()
+    if "actions" not in caps:
+        return Check(
+            "notifications",
+            False,
+            f"{name} shows no buttons (capabilities: {', '.join(caps)})",
+            "use `deskguard snooze|skip|break` or the tray to answer reminders",
+        )
+    return Check("notifications", True, f"{name}, with buttons (capabilities: {', '.join(caps)})")
+
+
+async def activity_checks() -> list[Check]:
+    from deskguard.platform.activity import probe_all
+
+    results = await probe_all()
+    checks = [
+        Check(f"activity source {name}", detail.startswith("ok"), detail)
+        for name, detail in results.items()
+    ]
+    if not any(check.ok for check in checks if check.name != "activity source none"):
+        checks.append(
+            Check(
+                "activity",
+                False,
+                "no idle-time source works: you count as active all the time",
+                "on X11 install python-xlib support; on GNOME Wayland keep the session bus running",
+            )
+        )
+    return checks
+
+
+def file_checks() -> list[Check]:
+    from deskguard.settings import ConfigError, load_settings
+    from deskguard.store import History, HistoryCorrupt
+
+    checks = []
+    try:
+        load_settings()
+        checks.append(
+            Check("config", True, f"{paths.user_config_file()} (valid or absent: defaults)")
+        )
+    except ConfigError as exc:
+        checks.append(
+            Check("config", False, str(exc), "run `deskguard config check` and fix each line")
+        )
+    history = paths.history_file()
+    if not history.exists():
+        checks.append(Check("history", True, f"{history} (created at the first run)"))
+    else:
+        try:
+            store = History(history)
+            healthy = store.integrity_ok()
+            store.close()
+            checks.append(
+                Check("history", healthy, str(history), "the daemon moves a broken file aside")
+            )
+        except HistoryCorrupt as exc:
+            checks.append(
+                Check("history", False, str(exc), "the daemon moves it aside at its next start")
+            )
+    return checks
+
+
+def daemon_check() -> Check:
+    from deskguard import ipc
+    from deskguard.errors import UserError
+
+    try:
+        status = ipc.call("status", timeout=3)
+    except UserError as exc:
+        return Check("daemon", False, exc.title, exc.message)
+    return Check("daemon", True, f"running (pid {status.get('pid')}), state {status.get('state')}")
+
+
+async def run_checks() -> list[Check]:
+    checks = [session_check(), await notification_check(), await tray_check()]
+    checks += await activity_checks()
+    checks += file_checks()
+    checks.append(daemon_check())
+    return checks
+
+
+def doctor() -> list[Check]:
+    return asyncio.run(run_checks())

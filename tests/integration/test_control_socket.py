@@ -1,0 +1,194 @@
+"""The daemon with no display and no D-Bus, and its control socket under bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.integration.daemon import DeskguardProcess, poll, write_config
+
+
+def bare_env(tmp_path: Path) -> dict[str, str]:
+    """An environment with no graphical session and no session bus."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DISPLAY", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "NOTIFY_SOCKET")
+        and not key.startswith(("XDG_", "DESKGUARD_"))
+    }
+    for name in ("config", "state", "data", "cache", "runtime"):
+        folder = tmp_path / name
+        folder.mkdir(mode=0o700)
+    env.update(
+        HOME=str(tmp_path),
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        XDG_STATE_HOME=str(tmp_path / "state"),
+        XDG_DATA_HOME=str(tmp_path / "data"),
+        XDG_CACHE_HOME=str(tmp_path / "cache"),
+        XDG_RUNTIME_DIR=str(tmp_path / "runtime"),
+        XDG_CONFIG_DIRS=str(tmp_path / "nowhere"),
+        # Without a bus address D-Bus libraries would try to autolaunch one.
+        DBUS_SESSION_BUS_ADDRESS="unix:path=" + str(tmp_path / "no-bus"),
+    )
+    return env
+
+
+@pytest.fixture
+def bare_daemon(tmp_path: Path) -> Iterator[DeskguardProcess]:
+    env = bare_env(tmp_path)
+    write_config(env, '[reminder]\nsit_limit = "2s"\nsnooze = "2s"\n[activity]\npoll = "1s"\n')
+    process = DeskguardProcess(env, tmp_path / "deskguard.log").start()
+    yield process
+    process.stop()
+
+
+def socket_path(process: DeskguardProcess) -> Path:
+    return Path(process.env["XDG_RUNTIME_DIR"]) / "deskguard" / "control.sock"
+
+
+def exchange(path: Path, payload: bytes) -> list[dict[str, object]]:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(10)
+        sock.connect(str(path))
+        sock.sendall(payload)
+        sock.shutdown(socket.SHUT_WR)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    return [json.loads(line) for line in data.splitlines() if line.strip()]
+
+
+def test_runs_on_defaults_without_display_or_bus(bare_daemon: DeskguardProcess) -> None:
+    status = bare_daemon.status()
+    assert status["activity_source"] == "none"
+    assert status["notifier"] in ("log", "plyer")
+    poll(lambda: "reminder:" in bare_daemon.log(), timeout=10, what="a reminder in the log")
+    assert bare_daemon.wait_for_state("reminding")["pending_exercise"] in (
+        "standing-back-bend",
+        "quadriceps-stretch",
+    )
+    assert bare_daemon.cli("skip").returncode == 0
+    assert bare_daemon.status()["state"] in ("active", "reminding")
+
+
+def test_status_json_has_the_contract_fields(bare_daemon: DeskguardProcess) -> None:
+    status = bare_daemon.status()
+    for key in (
+        "state",
+        "sitting_seconds",
+        "next_reminder_in_seconds",
+        "snoozed_until",
+        "paused_until",
+        "activity_source",
+        "notifier",
+    ):
+        assert key in status
+    assert status["state"] in (
+        "active",
+        "away",
+        "paused",
+        "snoozed",
+        "reminding",
+        "break",
+        "off-hours",
+    )
+
+
+def test_pause_resume_and_snooze_through_the_cli(bare_daemon: DeskguardProcess) -> None:
+    paused = bare_daemon.cli("pause", "1h")
+    assert paused.returncode == 0, paused.stderr
+    status = bare_daemon.status()
+    assert status["state"] == "paused"
+    assert status["paused_until"] is not None and status["next_reminder_in_seconds"] is None
+    again = bare_daemon.cli("resume")
+    assert again.returncode == 0
+    assert bare_daemon.cli("resume").returncode == 1  # not paused any more: a clear refusal
+    snoozed = bare_daemon.cli("snooze", "30m")
+    assert snoozed.returncode == 0, snoozed.stderr
+    assert bare_daemon.status()["state"] == "snoozed"
+
+
+def test_socket_is_private(bare_daemon: DeskguardProcess) -> None:
+    path = socket_path(bare_daemon)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+@pytest.mark.parametrize(
+    ("payload", "reason"),
+    [
+        (b"this is not json\n", "not a JSON object"),
+        (b"[1, 2, 3]\n", "not a JSON object"),
+        (b'{"v": 99, "cmd": "status"}\n', "unsupported protocol version"),
+        (b'{"v": 1, "cmd": "format-disk"}\n', "unknown command"),
+        (b'{"v": 1, "cmd": "status", "args": 5}\n', "args must be"),
+        (b'{"v": 1, "cmd": "snooze", "args": {"seconds": "soon"}}\n', "positive number"),
+        (b"\xff\xfe\n", "not a JSON object"),
+    ],
+)
+def test_malformed_messages_get_an_error_and_the_daemon_keeps_serving(
+    bare_daemon: DeskguardProcess, payload: bytes, reason: str
+) -> None:
+    (reply,) = exchange(socket_path(bare_daemon), payload)
+    assert reply["ok"] is False
+    assert reason in json.dumps(reply["error"])
+    assert bare_daemon.status()["state"]
+
+
+def test_oversized_message_is_refused(bare_daemon: DeskguardProcess) -> None:
+    (reply,) = exchange(socket_path(bare_daemon), b"x" * (200 * 1024) + b"\n")
+    assert reply["ok"] is False
+    assert "longer than" in json.dumps(reply["error"])
+    assert bare_daemon.status()["state"]
+
+
+def test_several_requests_on_one_connection(bare_daemon: DeskguardProcess) -> None:
+    request = b'{"v": 1, "cmd": "status", "args": {}}\n'
+    replies = exchange(socket_path(bare_daemon), request + b"garbage\n" + request)
+    assert [reply["ok"] for reply in replies] == [True, False, True]
+
+
+def test_reload_rejects_an_invalid_config_and_keeps_the_old_one(
+    bare_daemon: DeskguardProcess,
+) -> None:
+    config = write_config(bare_daemon.env, '[reminder]\nsit_limit = "nonsense"\n')
+    result = bare_daemon.cli("reload")
+    assert result.returncode == 1
+    assert "old one is kept" in result.stderr
+    assert "reminder.sit_limit" in result.stderr
+    assert bare_daemon.status()["state"]
+    config.write_text('[reminder]\nsit_limit = "2h"\n')
+    assert bare_daemon.cli("reload").returncode == 0
+    bare_daemon.cli("skip")
+    assert bare_daemon.status()["next_reminder_in_seconds"] > 3600
+
+
+def test_sighup_reloads(bare_daemon: DeskguardProcess) -> None:
+    write_config(bare_daemon.env, '[reminder]\nsit_limit = "3h"\n')
+    bare_daemon.signal(signal.SIGHUP)
+    poll(lambda: "configuration reloaded" in bare_daemon.log(), what="the reload")
+    bare_daemon.cli("skip")
+    assert bare_daemon.status()["next_reminder_in_seconds"] > 2 * 3600
+
+
+def test_invalid_config_at_start_exits_78(tmp_path: Path) -> None:
+    env = bare_env(tmp_path)
+    config = write_config(env, '[reminder]\nsit_limt = "2s"\n')
+    result = DeskguardProcess(env, tmp_path / "log").cli("run", "--no-tray")
+    assert result.returncode == 78
+    assert f"{config}: reminder.sit_limt: unknown key" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_stop_command(bare_daemon: DeskguardProcess) -> None:
+    assert bare_daemon.cli("stop").returncode == 0
+    assert bare_daemon.process is not None
+    assert bare_daemon.process.wait(15) == 0
+    assert bare_daemon.cli("status").returncode == 3
