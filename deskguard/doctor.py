@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 from dataclasses import dataclass
 
 from deskguard import paths
@@ -103,13 +104,12 @@ async def tray_check() -> Check:
 async def notification_check() -> Check:
     from deskguard.platform.notify import describe_server
 
-    try:
-        server = await describe_server()
-    except Exception as exc:
+    server = await describe_server()
+    if not server.get("running"):
         return Check(
             "notifications",
             False,
-            f"no notification server ({exc})",
+            f"no notification server ({server.get('reason', 'not running')})",
             "start your desktop's notification daemon (e.g. dunst); "
             "reminders go to the log meanwhile",
         )
@@ -129,9 +129,11 @@ async def activity_checks() -> list[Check]:
     from deskguard.platform.activity import probe_all
 
     results = await probe_all()
+    other_systems = {"windows": "win32", "macos": "darwin"}
     checks = [
         Check(f"activity source {name}", detail.startswith("ok"), detail)
         for name, detail in results.items()
+        if other_systems.get(name, sys.platform) == sys.platform
     ]
     if not any(check.ok for check in checks if check.name != "activity source none"):
         checks.append(
@@ -139,7 +141,8 @@ async def activity_checks() -> list[Check]:
                 "activity",
                 False,
                 "no idle-time source works: you count as active all the time",
-                "on X11 install python-xlib support; on GNOME Wayland keep the session bus running",
+                "on X11 check that DISPLAY is set; on Wayland the desktop's idle monitor "
+                "(GNOME Mutter, or org.freedesktop.ScreenSaver) is reached over the session bus",
             )
         )
     return checks
