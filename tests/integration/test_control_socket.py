@@ -7,6 +7,8 @@ import os
 import signal
 import socket
 import stat
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -192,3 +194,38 @@ def test_stop_command(bare_daemon: DeskguardProcess) -> None:
     assert bare_daemon.process is not None
     assert bare_daemon.process.wait(15) == 0
     assert bare_daemon.cli("status").returncode == 3
+
+
+def test_another_user_is_refused(bare_daemon: DeskguardProcess, tmp_path: Path) -> None:
+    """A client running as `nobody` cannot steer this user's daemon."""
+    if os.getuid() != 0:
+        pytest.fail("this test needs root to run a client as another user (CI runs as root)")
+    client = (
+        "import socket, sys\n"
+        "s = socket.socket(socket.AF_UNIX)\n"
+        "try:\n"
+        "    s.connect(sys.argv[1])\n"
+        "except OSError as e:\n"
+        "    print('refused:', e.strerror); sys.exit(0)\n"
+        's.sendall(b\'{"v": 1, "cmd": "stop"}\\n\')\n'
+        "print(s.recv(4096).decode())\n"
+    )
+    result = subprocess.run(
+        [
+            "setpriv",
+            "--reuid=nobody",
+            "--regid=nogroup",
+            "--clear-groups",
+            sys.executable,
+            "-c",
+            client,
+            str(socket_path(bare_daemon)),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 0, result.stderr
+    answer = result.stdout.strip()
+    assert answer.startswith("refused:") or '"ok": false' in answer, answer
+    assert bare_daemon.status()["state"]  # still running: the stop was not obeyed
