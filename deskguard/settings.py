@@ -94,6 +94,20 @@ class TraySettings(_Section):
     enabled: bool = True
 
 
+class FocusSettings(_Section):
+    do_not_disturb: bool = True
+    fullscreen: bool = True
+    camera: bool = True
+    microphone: bool = True
+    max_deferral: Duration = 30 * 60
+    video_devices: str = "/dev/video*"
+
+
+class WalkingSettings(_Section):
+    daily_goal_km: float = Field(default=7.0, gt=0, le=100)
+    end_of_day_summary: bool = True
+
+
 class RoutineSettings(_Section):
     length: Duration = 10 * 60
     at_desk: bool = False
@@ -116,6 +130,8 @@ class Settings(BaseSettings):
     health: HealthSettings = HealthSettings()
     tray: TraySettings = TraySettings()
     routine: RoutineSettings = RoutineSettings()
+    walking: WalkingSettings = WalkingSettings()
+    focus: FocusSettings = FocusSettings()
 
     @classmethod
     def settings_customise_sources(
@@ -137,6 +153,7 @@ class Settings(BaseSettings):
             max_snoozes=self.reminder.max_snoozes,
             natural_break=self.reminder.natural_break,
             working_hours=WorkingHours.parse(self.schedule.active),
+            max_deferral=self.focus.max_deferral,
         )
 
     def to_toml(self) -> str:

@@ -62,15 +62,29 @@ class Policy:
     max_snoozes: int = 3
     natural_break: float = 5 * 60
     working_hours: WorkingHours = WorkingHours()
+    max_deferral: float = 30 * 60
 
 
 @dataclass(frozen=True)
 class Remind:
-    """Show a reminder suggesting `exercise` (None: no exercise fits, suggest a walk)."""
+    """Show a reminder suggesting `exercise` (None: no exercise fits, suggest a walk).
+
+    `quiet` reminders come after the longest allowed deferral, while the user is still
+    busy: they are shown without drawing attention (low urgency).
+    """
 
     exercise: str | None
     can_snooze: bool
     sat_for: float
+    quiet: bool = False
+    deferred_for: float = 0.0
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """A due reminder waits because the user is busy (`reasons`: meeting, fullscreen...)."""
+
+    reasons: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -90,7 +104,7 @@ class SittingEnded:
     natural: bool
 
 
-Decision = Remind | CloseReminder | SittingEnded
+Decision = Remind | CloseReminder | SittingEnded | Deferred
 
 
 class ActionRejected(Exception):
@@ -108,6 +122,7 @@ class Snapshot:
     paused_for: float | None
     pending_exercise: str | None
     snoozes_left: int
+    deferred_by: tuple[str, ...] = ()
 
 
 class SittingTracker:
@@ -136,13 +151,23 @@ class SittingTracker:
         self._reminding = False
         self._pending_exercise: str | None = None
         self._unreported: list[Decision] = []
+        self._busy: tuple[str, ...] = ()
+        self._deferred_since: float | None = None
 
     # -- observations ---------------------------------------------------------------
 
-    def observe(self, at: Instant, idle_seconds: float, locked: bool = False) -> list[Decision]:
-        """A periodic reading: seconds since the last keyboard/mouse input, and the lock."""
+    def observe(
+        self,
+        at: Instant,
+        idle_seconds: float,
+        locked: bool = False,
+        busy: tuple[str, ...] = (),
+    ) -> list[Decision]:
+        """A periodic reading: seconds since the last keyboard/mouse input, the lock, and
+        what keeps the user busy right now (do-not-disturb, fullscreen, a meeting...)."""
         self._advance(at)
         self._locked = locked
+        self._busy = busy
         idle = max(0.0, idle_seconds)
         decisions: list[Decision] = []
         if not (locked or self._suspended) and idle >= self.policy.natural_break:
@@ -279,6 +304,7 @@ class SittingTracker:
             paused_for=None if paused is None else paused - now,
             pending_exercise=self._pending_exercise if self._reminding else None,
             snoozes_left=max(0, self.policy.max_snoozes - self._snoozes_in_row),
+            deferred_by=self._busy if self._deferred_since is not None else (),
         )
 
     # -- internals ------------------------------------------------------------------
@@ -337,14 +363,23 @@ class SittingTracker:
             return []
         due = self.next_reminder_at(at)
         if due is None or at.boottime < due:
+            self._deferred_since = None
             return []
+        deferred_for = 0.0 if self._deferred_since is None else at.boottime - self._deferred_since
+        quiet = bool(self._busy) and deferred_for >= self.policy.max_deferral
+        if self._busy and not quiet:
+            if self._deferred_since is None:
+                self._deferred_since = at.boottime
+                return [Deferred(self._busy)]
+            return []
+        self._deferred_since = None
         exercise = self.rotation.next()
         self._reminding = True
         self._pending_exercise = exercise
         self._snoozed_until = None
         self._earliest = at.boottime + self.policy.snooze
         can_snooze = self._snoozes_in_row < self.policy.max_snoozes
-        return [Remind(exercise, can_snooze=can_snooze, sat_for=self._sitting)]
+        return [Remind(exercise, can_snooze, self._sitting, quiet=quiet, deferred_for=deferred_for)]
 
     def _close(self, outcome: Outcome) -> list[Decision]:
         if not self._reminding:
