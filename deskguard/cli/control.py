@@ -58,10 +58,15 @@ def snooze(duration: int | None) -> None:
 
 
 @click.command()
-@click.argument("duration", type=DURATION, required=False)
-def pause(duration: int | None) -> None:
-    """No reminders for DURATION (default: until `deskguard resume`)."""
-    result = _call("pause", seconds=duration)
+@click.argument("duration", metavar="[DURATION|tomorrow]", required=False)
+def pause(duration: str | None) -> None:
+    """No reminders for DURATION, or until the working hours start again "tomorrow"
+    (default: until `deskguard resume`)."""
+    if duration == "tomorrow":
+        result = _call("pause", until="tomorrow")
+    else:
+        seconds = None if duration is None else DURATION.convert(duration, None, None)
+        result = _call("pause", seconds=seconds)
     until = result.get("paused_until")
     click.echo(f"Paused until {until}." if until else "Paused until you run `deskguard resume`.")
 

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Coroutine
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from deskguard import __version__, paths
@@ -401,7 +401,9 @@ class Daemon:
         cmd, args = request.cmd, request.args
         if cmd == "status":
             return self.status()
-        if cmd in ("snooze", "pause"):
+        if cmd == "pause" and args.get("until") == "tomorrow":
+            await self.user_action(cmd, self._seconds_until_tomorrow())
+        elif cmd in ("snooze", "pause"):
             await self.user_action(cmd, _seconds_arg(args, "seconds"))
         elif cmd == "break":
             await self.user_action(ACTION_STRETCH)
@@ -417,6 +419,15 @@ class Daemon:
         else:
             raise UserError("not supported", f"the daemon cannot do {cmd!r} yet")
         return self.status()
+
+    def _seconds_until_tomorrow(self) -> float:
+        """Until the next working period starts on a later day (or the next midnight)."""
+        now = self.clock().wall
+        start = self.tracker.policy.working_hours.next_start(now)
+        if start is None:
+            midnight = datetime.min.time()
+            start = datetime.combine(now.date() + timedelta(days=1), midnight, now.tzinfo)
+        return max(1.0, (start - now).total_seconds())
 
     async def _routine_progress(self, args: dict[str, Any]) -> dict[str, Any]:
         """Record a routine run by the player; a finished one counts as a break."""

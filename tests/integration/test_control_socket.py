@@ -10,6 +10,7 @@ import stat
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -115,6 +116,16 @@ def test_pause_resume_and_snooze_through_the_cli(bare_daemon: DeskguardProcess) 
     snoozed = bare_daemon.cli("snooze", "30m")
     assert snoozed.returncode == 0, snoozed.stderr
     assert bare_daemon.status()["state"] == "snoozed"
+
+
+def test_pause_until_tomorrow_ends_at_midnight_without_working_hours(
+    bare_daemon: DeskguardProcess,
+) -> None:
+    assert bare_daemon.cli("pause", "tomorrow").returncode == 0
+    until = datetime.fromisoformat(bare_daemon.status()["paused_until"])
+    assert (until.hour, until.minute) == (0, 0)
+    assert until.date() == (datetime.now(until.tzinfo) + timedelta(days=1)).date()
+    assert bare_daemon.cli("pause", "soonish").returncode == 2
 
 
 def test_socket_is_private(bare_daemon: DeskguardProcess) -> None:
