@@ -1,0 +1,407 @@
+"""Idle-time sources: how many seconds since the user last touched keyboard or mouse.
+
+One small adapter per desktop (GNOME Mutter, freedesktop ScreenSaver, X11, Windows,
+macOS, none) behind `ActivitySource`; `open_activity_source` picks one at start-up.
+Every adapter is async and runs on the daemon's event-loop thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import shutil
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Protocol
+
+from dbus_fast import DBusError, ErrorType, Message, MessageFlag, MessageType
+from dbus_fast.aio import MessageBus
+
+AUTO_ORDER = ("mutter", "freedesktop", "x11", "windows", "macos")
+CHOICES = ("auto", *AUTO_ORDER, "none")
+# A desktop service that does not answer within this long counts as absent.
+CALL_TIMEOUT = 5.0
+
+
+class ActivityUnavailable(Exception):
+    """An idle-time source cannot be used; the message says why (for doctor and logs)."""
+
+
+class ActivitySource(Protocol):
+    name: str
+
+    async def idle_seconds(self) -> float:
+        """Seconds since the last keyboard or mouse input; raises ActivityUnavailable."""
+        ...
+
+    async def aclose(self) -> None: ...
+
+
+# -- D-Bus (session bus) -------------------------------------------------------------
+
+
+def _dbus_reason(exc: BaseException) -> str:
+    if isinstance(exc, DBusError):
+        return f"{exc.type}: {exc.text}"
+    if isinstance(exc, TimeoutError):
+        return f"no answer within {CALL_TIMEOUT:g} s"
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+async def _connect_session_bus() -> MessageBus:
+    try:
+        return await asyncio.wait_for(MessageBus().connect(), CALL_TIMEOUT)
+    except Exception as exc:
+        raise ActivityUnavailable(f"no session bus ({_dbus_reason(exc)})") from exc
+
+
+async def _call(
+    bus: MessageBus,
+    destination: str,
+    path: str,
+    interface: str,
+    member: str,
+) -> list[Any]:
+    """One method call without arguments; a D-Bus error reply is raised as DBusError."""
+    message = Message(
+        destination=destination,
+        path=path,
+        interface=interface,
+        member=member,
+        # Never start a service just to ask it for the idle time.
+        flags=MessageFlag.NO_AUTOSTART,
+    )
+    reply = await asyncio.wait_for(bus.call(message), CALL_TIMEOUT)
+    if reply.message_type is MessageType.ERROR:
+        raise DBusError(reply.error_name or "unknown", str(reply.body[0]) if reply.body else "")
+    return list(reply.body)
+
+
+_NOT_THERE = (ErrorType.NAME_HAS_NO_OWNER.value, ErrorType.SERVICE_UNKNOWN.value)
+
+
+class _DBusIdle:
+    """An idle counter read by calling one method on the session bus."""
+
+    name = "dbus"
+    destination = ""
+    paths: Sequence[str] = ()
+    interface = ""
+    member = ""
+
+    def __init__(self, bus: MessageBus) -> None:
+        self._bus = bus
+        self._path = self.paths[0]
+
+    @classmethod
+    async def open(cls) -> _DBusIdle:
+        source = cls(await _connect_session_bus())
+        try:
+            await source.find_path()
+        except ActivityUnavailable:
+            await source.aclose()
+            raise
+        return source
+
+    async def find_path(self) -> None:
+        """Use the first object path that answers (implementations differ in where)."""
+        reasons: list[str] = []
+        for path in self.paths:
+            self._path = path
+            try:
+                await self.idle_seconds()
+                return
+            except ActivityUnavailable as exc:
+                reasons.append(str(exc))
+        raise ActivityUnavailable("; ".join(dict.fromkeys(reasons)))
+
+    async def idle_seconds(self) -> float:
+        if not self._bus.connected:
+            raise ActivityUnavailable("lost the session bus")
+        try:
+            body = await _call(self._bus, self.destination, self._path, self.interface, self.member)
+            return self.to_seconds(body[0])
+        except DBusError as exc:
+            if exc.type in _NOT_THERE:
+                raise ActivityUnavailable(f"{self.destination} is not on the session bus") from exc
+            raise ActivityUnavailable(f"{self._where()}: {_dbus_reason(exc)}") from exc
+        except (TimeoutError, OSError, IndexError, TypeError, ValueError) as exc:
+            raise ActivityUnavailable(f"{self._where()}: {_dbus_reason(exc)}") from exc
+
+    def _where(self) -> str:
+        return f"{self.interface}.{self.member} at {self._path}"
+
+    def to_seconds(self, value: Any) -> float:
+        raise NotImplementedError
+
+    async def aclose(self) -> None:
+        self._bus.disconnect()
+
+
+class MutterIdle(_DBusIdle):
+    """GNOME Shell (Mutter): the one that works on GNOME Wayland."""
+
+    name = "mutter"
+    destination = "org.gnome.Mutter.IdleMonitor"
+    paths = ("/org/gnome/Mutter/IdleMonitor/Core",)
+    interface = "org.gnome.Mutter.IdleMonitor"
+    member = "GetIdletime"
+
+    def to_seconds(self, value: Any) -> float:
+        return int(value) / 1000.0  # milliseconds
+
+
+class FreedesktopIdle(_DBusIdle):
+    """org.freedesktop.ScreenSaver (KDE and others); GNOME answers it with NotSupported."""
+
+    name = "freedesktop"
+    destination = "org.freedesktop.ScreenSaver"
+    # KDE exports the interface at both paths; some others only at the short one.
+    paths = ("/org/freedesktop/ScreenSaver", "/ScreenSaver")
+    interface = "org.freedesktop.ScreenSaver"
+    member = "GetSessionIdleTime"
+
+    def to_seconds(self, value: Any) -> float:
+        return float(int(value))  # seconds
+
+
+# -- X11 --------------------------------------------------------------------------------
+
+
+class X11Idle:
+    """The MIT-SCREEN-SAVER extension: the X server's own idle counter.
+
+    python-xlib calls block, but a query is one round trip to a local server, so it runs
+    on the event loop directly rather than in a thread.
+    """
+
+    name = "x11"
+
+    def __init__(self) -> None:
+        from Xlib import display, error
+
+        if not os.environ.get("DISPLAY"):
+            raise ActivityUnavailable("DISPLAY is not set")
+        try:
+            self._display = display.Display()
+        except (error.DisplayError, OSError) as exc:
+            raise ActivityUnavailable(f"cannot open X display: {exc}") from exc
+        if not self._display.has_extension("MIT-SCREEN-SAVER"):
+            self._display.close()
+            raise ActivityUnavailable("the X server has no MIT-SCREEN-SAVER extension")
+        self._root = self._display.screen().root
+
+    @classmethod
+    async def open(cls) -> X11Idle:
+        return cls()
+
+    async def idle_seconds(self) -> float:
+        from Xlib import error
+        from Xlib.ext import screensaver
+
+        try:
+            info = screensaver.query_info(self._root)
+        except (error.XError, error.ConnectionClosedError, OSError) as exc:
+            raise ActivityUnavailable(f"X screensaver query failed: {exc}") from exc
+        return int(info.idle) / 1000.0  # milliseconds
+
+    async def aclose(self) -> None:
+        self._display.close()
+
+
+def _wayland_session() -> bool:
+    return os.environ.get("XDG_SESSION_TYPE") == "wayland" or bool(
+        os.environ.get("WAYLAND_DISPLAY")
+    )
+
+
+# -- Windows ------------------------------------------------------------------------------
+
+
+def _windows_idle_ms() -> int:
+    if sys.platform != "win32":
+        raise ActivityUnavailable("not Windows")
+    import ctypes
+    from ctypes import wintypes
+
+    class LastInputInfo(ctypes.Structure):
+        _fields_ = [("cbSize", wintypes.UINT), ("dwTime", wintypes.DWORD)]
+
+    info = LastInputInfo()
+    info.cbSize = ctypes.sizeof(info)
+    if not ctypes.windll.user32.GetLastInputInfo(ctypes.byref(info)):
+        raise ActivityUnavailable("GetLastInputInfo failed")
+    # Both counters are 32-bit milliseconds that wrap after 49.7 days.
+    now = int(ctypes.windll.kernel32.GetTickCount())
+    return (now - int(info.dwTime)) & 0xFFFFFFFF
+
+
+class WindowsIdle:
+    name = "windows"
+
+    @classmethod
+    async def open(cls) -> WindowsIdle:
+        if sys.platform != "win32":
+            raise ActivityUnavailable("not Windows")
+        return cls()
+
+    async def idle_seconds(self) -> float:
+        return _windows_idle_ms() / 1000.0
+
+    async def aclose(self) -> None:
+        pass
+
+
+# -- macOS ----------------------------------------------------------------------------------
+
+_HID_IDLE = re.compile(rb'"HIDIdleTime"\s*=\s*(\d+)')
+
+
+class MacIdle:
+    """`ioreg -c IOHIDSystem`: HIDIdleTime in nanoseconds, with no extra Python packages."""
+
+    name = "macos"
+
+    def __init__(self, ioreg: str) -> None:
+        self._ioreg = ioreg
+
+    @classmethod
+    async def open(cls) -> MacIdle:
+        if sys.platform != "darwin":
+            raise ActivityUnavailable("not macOS")
+        ioreg = shutil.which("ioreg")
+        if ioreg is None:
+            raise ActivityUnavailable("ioreg not found")
+        return cls(ioreg)
+
+    async def idle_seconds(self) -> float:
+        try:
+            process = await asyncio.create_subprocess_exec(
+                self._ioreg,
+                "-c",
+                "IOHIDSystem",
+                "-d",
+                "4",
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.DEVNULL,
+            )
+            out, _ = await asyncio.wait_for(process.communicate(), CALL_TIMEOUT)
+        except (OSError, TimeoutError) as exc:
+            raise ActivityUnavailable(f"ioreg failed: {_dbus_reason(exc)}") from exc
+        found = _HID_IDLE.search(out)
+        if found is None:
+            raise ActivityUnavailable("ioreg printed no HIDIdleTime")
+        return int(found.group(1)) / 1e9  # nanoseconds
+
+    async def aclose(self) -> None:
+        pass
+
+
+# -- none -------------------------------------------------------------------------------------
+
+
+class NoActivity:
+    """No idle information: the user counts as active whenever the screen is unlocked."""
+
+    name = "none"
+
+    async def idle_seconds(self) -> float:
+        return 0.0
+
+    async def aclose(self) -> None:
+        pass
+
+
+# -- choosing ---------------------------------------------------------------------------------
+
+Opener = Callable[[], Awaitable[ActivitySource]]
+
+OPENERS: dict[str, Opener] = {
+    "mutter": MutterIdle.open,
+    "freedesktop": FreedesktopIdle.open,
+    "x11": X11Idle.open,
+    "windows": WindowsIdle.open,
+    "macos": MacIdle.open,
+}
+
+
+def _auto_refusal(name: str) -> str | None:
+    """Why "auto" must not pick `name` even if it answers (a named choice still may)."""
+    if name == "x11" and _wayland_session():
+        return "Wayland session: XWayland's idle counter misses input to Wayland windows"
+    return None
+
+
+async def _open_proven(name: str) -> tuple[ActivitySource, float]:
+    """Open one source and take one live reading, so a source is only used once it works."""
+    try:
+        source = await OPENERS[name]()
+    except ActivityUnavailable:
+        raise
+    except Exception as exc:  # a library failing in a way its adapter did not foresee
+        raise ActivityUnavailable(f"{type(exc).__name__}: {exc}") from exc
+    try:
+        return source, await source.idle_seconds()
+    except BaseException as exc:
+        await source.aclose()
+        if isinstance(exc, Exception) and not isinstance(exc, ActivityUnavailable):
+            raise ActivityUnavailable(f"{type(exc).__name__}: {exc}") from exc
+        raise
+
+
+async def open_activity_source(choice: str, log: logging.Logger) -> ActivitySource:
+    """The source named by `choice`, or with "auto" the first of AUTO_ORDER that works.
+
+    A named source that does not work raises ActivityUnavailable with the reason; "auto"
+    falls back to "none". Logs one line saying which was picked and why others were not.
+    """
+    if choice == "none":
+        log.info("activity source: none (configured): counting the user as active while unlocked")
+        return NoActivity()
+    if choice != "auto":
+        if choice not in OPENERS:
+            raise ActivityUnavailable(f"unknown activity source {choice!r}; one of {CHOICES}")
+        source, idle = await _open_proven(choice)
+        log.info("activity source: %s (configured; idle %.1f s)", choice, idle)
+        return source
+    skipped: list[str] = []
+    for name in AUTO_ORDER:
+        refusal = _auto_refusal(name)
+        if refusal is not None:
+            skipped.append(f"{name}: {refusal}")
+            continue
+        try:
+            source, idle = await _open_proven(name)
+        except ActivityUnavailable as exc:
+            skipped.append(f"{name}: {exc}")
+            continue
+        log.info("activity source: %s (idle %.1f s); not used: %s", name, idle, _join(skipped))
+        return source
+    log.warning(
+        "activity source: none, so the user counts as active while unlocked; not used: %s",
+        _join(skipped),
+    )
+    return NoActivity()
+
+
+def _join(reasons: list[str]) -> str:
+    return "; ".join(reasons) if reasons else "-"
+
+
+async def probe_all() -> dict[str, str]:
+    """Each real source with "ok: idle N s" or why it cannot be used (for `deskguard doctor`)."""
+    results: dict[str, str] = {}
+    for name in AUTO_ORDER:
+        try:
+            source, idle = await _open_proven(name)
+        except ActivityUnavailable as exc:
+            results[name] = str(exc)
+            continue
+        await source.aclose()
+        refusal = _auto_refusal(name)
+        results[name] = f"ok: idle {idle:.1f} s" + (
+            f" (auto skips it: {refusal})" if refusal else ""
+        )
+    return results
