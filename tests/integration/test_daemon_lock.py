@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from dbus_fast.aio import MessageBus
@@ -13,6 +14,9 @@ from dbus_fast.aio import MessageBus
 from tests.integration.daemon import DeskguardProcess, poll, write_config
 from tests.integration.desktop import HeadlessDesktop
 from tests.integration.test_session_events import FakeScreenSaver
+
+
+T = TypeVar("T")
 
 
 class ScreenSaverService:
@@ -25,7 +29,7 @@ class ScreenSaverService:
         self.service = FakeScreenSaver("org.freedesktop.ScreenSaver")
         self._bus: MessageBus = self._call(self._export(bus_address))
 
-    def _call(self, work):  # type: ignore[no-untyped-def]
+    def _call(self, work: Coroutine[Any, Any, T]) -> T:
         return asyncio.run_coroutine_threadsafe(work, self._loop).result(10)
 
     async def _export(self, address: str) -> MessageBus:
@@ -58,7 +62,8 @@ def test_lock_makes_the_user_away_and_a_long_lock_is_a_break(
 ) -> None:
     write_config(
         desktop.env,
-        '[reminder]\nsit_limit = "1h"\nnatural_break = "3s"\n[activity]\nsource = "none"\npoll = "1s"\n',
+        '[reminder]\nsit_limit = "1h"\nnatural_break = "3s"\n'
+        '[activity]\nsource = "none"\npoll = "1s"\n',
     )
     daemon = DeskguardProcess(desktop.env, tmp_path / "deskguard.log").start()
     try:
