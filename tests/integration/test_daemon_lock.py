@@ -15,7 +15,6 @@ from tests.integration.daemon import DeskguardProcess, poll, write_config
 from tests.integration.desktop import HeadlessDesktop
 from tests.integration.test_session_events import FakeScreenSaver
 
-
 T = TypeVar("T")
 
 
