@@ -1,4 +1,5 @@
-"""The history: a local SQLite file of sitting stretches, reminders and routines.
+"""The history: a local SQLite file of sitting stretches, reminders, routines, time at the
+computer and logged walks.
 
 WAL mode and one committed transaction per write, so a crash at any moment loses at
 most the write in flight. The schema version lives in `PRAGMA user_version`; each
@@ -11,8 +12,9 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -41,7 +43,33 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX reminders_shown ON reminders (shown_at);
     CREATE INDEX sitting_ended ON sitting (ended_at);
     """,
+    # 2: spans at the computer (written by the daemon) and walks the user logs.
+    """
+    CREATE TABLE presence (
+        id INTEGER PRIMARY KEY,
+        started_at TEXT NOT NULL,
+        ended_at TEXT NOT NULL,
+        seconds REAL NOT NULL CHECK (seconds >= 0)
+    );
+    CREATE TABLE walks (
+        id INTEGER PRIMARY KEY,
+        logged_at TEXT NOT NULL,
+        km REAL CHECK (km IS NULL OR km >= 0),
+        minutes REAL CHECK (minutes IS NULL OR minutes >= 0)
+    );
+    CREATE INDEX presence_ended ON presence (ended_at);
+    CREATE INDEX walks_logged ON walks (logged_at);
+    """,
 )
+
+# Every table, with the column that dates its rows (what `since` filters on).
+TABLES: dict[str, str] = {
+    "sitting": "ended_at",
+    "reminders": "shown_at",
+    "routines": "started_at",
+    "presence": "ended_at",
+    "walks": "logged_at",
+}
 
 OUTCOMES = frozenset({"accepted", "snoozed", "skipped", "dismissed", "natural-break"})
 
@@ -57,12 +85,61 @@ class ReminderRow:
     answered_at: datetime | None
 
 
+@dataclass(frozen=True)
+class SittingRow:
+    """One sitting stretch, recorded when it ended."""
+
+    id: int
+    ended_at: datetime
+    seconds: float
+
+
+@dataclass(frozen=True)
+class PresenceRow:
+    """A span the user was at the computer; `seconds` may be less than the span."""
+
+    id: int
+    started_at: datetime
+    ended_at: datetime
+    seconds: float
+
+
+@dataclass(frozen=True)
+class RoutineRow:
+    id: int
+    started_at: datetime
+    kind: str
+    steps_total: int
+    steps_done: int
+    finished_at: datetime | None
+
+
+@dataclass(frozen=True)
+class WalkRow:
+    id: int
+    logged_at: datetime
+    km: float | None
+    minutes: float | None
+
+
 class HistoryCorrupt(Exception):
     """The file exists but is not a readable deskguard history."""
 
 
 def _iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
+
+
+def _since_key(since: date | None) -> str:
+    """What a dating column is compared with: timestamps start with their own local date,
+    so a bare date selects the rows of that local day and later."""
+    if since is None:
+        return ""
+    return _iso(since) if isinstance(since, datetime) else since.isoformat()
+
+
+def _moment(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
 
 
 class History:
@@ -157,6 +234,36 @@ class History:
                 (steps_done, None if finished_at is None else _iso(finished_at), routine_id),
             )
 
+    def record_presence(self, started_at: datetime, ended_at: datetime, seconds: float) -> int:
+        """A span the user was at the computer, from `started_at` to `ended_at`.
+
+        `seconds` is the time counted as present within the span (at most its length).
+        """
+        if ended_at < started_at:
+            raise ValueError(f"presence ends ({ended_at}) before it starts ({started_at})")
+        if seconds < 0:
+            raise ValueError(f"presence cannot be negative ({seconds} s)")
+        with self._transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO presence (started_at, ended_at, seconds) VALUES (?, ?, ?)",
+                (_iso(started_at), _iso(ended_at), seconds),
+            )
+        return int(cursor.lastrowid or 0)
+
+    def record_walk(
+        self, logged_at: datetime, km: float | None = None, minutes: float | None = None
+    ) -> int:
+        """A walk the user logged; distance, duration, both or neither may be known."""
+        for name, value in (("km", km), ("minutes", minutes)):
+            if value is not None and value < 0:
+                raise ValueError(f"a walk cannot have negative {name} ({value})")
+        with self._transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO walks (logged_at, km, minutes) VALUES (?, ?, ?)",
+                (_iso(logged_at), km, minutes),
+            )
+        return int(cursor.lastrowid or 0)
+
     # -- reads ----------------------------------------------------------------------
 
     def reminders(self, since: datetime | None = None) -> list[ReminderRow]:
@@ -178,8 +285,84 @@ class History:
             for row in rows
         ]
 
+    def sitting(self, since: date | None = None) -> list[SittingRow]:
+        """Sitting stretches that ended on the local day `since` or later."""
+        rows = self._db.execute(
+            "SELECT id, ended_at, seconds FROM sitting WHERE ended_at >= ? ORDER BY ended_at, id",
+            (_since_key(since),),
+        ).fetchall()
+        return [SittingRow(row[0], datetime.fromisoformat(row[1]), row[2]) for row in rows]
+
+    def presence(self, since: date | None = None) -> list[PresenceRow]:
+        """Spans at the computer that ended on the local day `since` or later."""
+        rows = self._db.execute(
+            "SELECT id, started_at, ended_at, seconds FROM presence WHERE ended_at >= ?"
+            " ORDER BY ended_at, id",
+            (_since_key(since),),
+        ).fetchall()
+        return [
+            PresenceRow(
+                row[0], datetime.fromisoformat(row[1]), datetime.fromisoformat(row[2]), row[3]
+            )
+            for row in rows
+        ]
+
+    def routines(self, since: date | None = None) -> list[RoutineRow]:
+        """Routines started on the local day `since` or later."""
+        rows = self._db.execute(
+            "SELECT id, started_at, kind, steps_total, steps_done, finished_at FROM routines"
+            " WHERE started_at >= ? ORDER BY started_at, id",
+            (_since_key(since),),
+        ).fetchall()
+        return [
+            RoutineRow(
+                id=row[0],
+                started_at=datetime.fromisoformat(row[1]),
+                kind=row[2],
+                steps_total=row[3],
+                steps_done=row[4],
+                finished_at=_moment(row[5]),
+            )
+            for row in rows
+        ]
+
+    def walks(self, since: date | None = None) -> list[WalkRow]:
+        """Walks logged on the local day `since` or later."""
+        rows = self._db.execute(
+            "SELECT id, logged_at, km, minutes FROM walks WHERE logged_at >= ?"
+            " ORDER BY logged_at, id",
+            (_since_key(since),),
+        ).fetchall()
+        return [WalkRow(row[0], datetime.fromisoformat(row[1]), row[2], row[3]) for row in rows]
+
+    def export_rows(self, since: date | None = None) -> list[tuple[str, dict[str, Any]]]:
+        """Every row of every table as stored (table name, column -> value), oldest first
+        within a table; `since` keeps rows dated on that local day or later.
+
+        Read in one transaction, so the tables agree with each other."""
+        rows: list[tuple[str, dict[str, Any]]] = []
+        self._db.execute("BEGIN")
+        try:
+            for table, column in TABLES.items():
+                cursor = self._db.execute(
+                    f"SELECT * FROM {table} WHERE {column} >= ? ORDER BY {column}, id",
+                    (_since_key(since),),
+                )
+                names = [entry[0] for entry in cursor.description]
+                rows += [(table, dict(zip(names, row, strict=True))) for row in cursor]
+        finally:
+            self._db.execute("COMMIT")
+        return rows
+
+    def columns(self) -> dict[str, list[str]]:
+        """Each table's column names, in the order of the table."""
+        return {
+            table: [row[1] for row in self._db.execute(f"PRAGMA table_info({table})")]
+            for table in TABLES
+        }
+
     def count(self, table: str) -> int:
-        if table not in ("sitting", "reminders", "routines"):
+        if table not in TABLES:
             raise ValueError(f"no table {table!r}")
         return int(self._db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 

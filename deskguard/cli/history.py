@@ -1,29 +1,277 @@
-"""`deskguard stats`: what the history says about your days."""
+"""`deskguard stats`, `walk` and `export`: the history file, read and written directly.
+
+None of these needs the daemon: SQLite in WAL mode lets them share the file with it.
+"""
 
 from __future__ import annotations
 
+import re
+import sys
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from deskguard.errors import UserError
+from deskguard.cli.params import echo_json
+from deskguard.errors import ExitCode, UserError
+
+if TYPE_CHECKING:
+    from deskguard.settings import Settings
+    from deskguard.stats import Rows
+    from deskguard.store import History
+
+# A bare number up to this is a distance in km; above it, minutes.
+BARE_KM_LIMIT = 20.0
+MAX_KM = 200.0
+MAX_MINUTES = 24 * 60.0
+
+
+def _settings() -> Settings:
+    from deskguard.cli.config import report_problems
+    from deskguard.settings import ConfigError, load_settings
+
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        report_problems(list(exc.problems))
+        sys.exit(ExitCode.BAD_CONFIG)
+
+
+def _open(path: Path) -> History:
+    from deskguard.store import History, HistoryCorrupt
+
+    try:
+        return History(path)
+    except HistoryCorrupt as exc:
+        raise UserError(
+            "the history file cannot be read",
+            f"{exc}; the daemon moves a broken file aside at its next start",
+        ) from None
+
+
+def _today() -> date:
+    return datetime.now().astimezone().date()
+
+
+def _rows(path: Path, first_day: date) -> Rows:
+    from deskguard.stats import Rows, read_rows
+
+    if not path.exists():
+        return Rows()
+    history = _open(path)
+    try:
+        return read_rows(history, first_day)
+    finally:
+        history.close()
+
+
+def _use_unicode() -> bool:
+    encoding = getattr(sys.stdout, "encoding", None) or ""
+    return encoding.lower().replace("-", "").startswith("utf")
 
 
 @click.command()
 @click.option(
-    "--days", type=click.IntRange(min=1), default=7, show_default=True, help="How many days."
+    "--days",
+    type=click.IntRange(min=1, max=3660),
+    default=7,
+    show_default=True,
+    help="How many days, ending with --until.",
+)
+@click.option(
+    "--until",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="DATE",
+    help="The last day to show (YYYY-MM-DD; default: today).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @click.option(
-    "--chart", type=click.Path(dir_okay=False, path_type=Path), help="Write a chart (PNG or SVG)."
+    "--chart",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write a chart of the days to FILE (.png or .svg; needs deskguard[chart]).",
 )
-def stats(days: int, as_json: bool, chart: Path | None) -> None:
-    """Sitting time, breaks and reminders per day, read from the history file."""
-    raise UserError(
-        "statistics are not in this version yet",
-        "the history is being recorded and will be shown once this command lands",
-    )
+def stats(days: int, until: datetime | None, as_json: bool, chart: Path | None) -> None:
+    """Time at the computer, sitting, breaks, reminders, routines and walks, per day.
+
+    Reads the history file directly; the daemon need not run. Days are local calendar
+    days; times in the table are h:mm, in --json seconds. Compliance is the share of
+    reminders followed by a break (accepted, or a natural break came first).
+    """
+    from deskguard import paths
+    from deskguard.stats import chart_format, render_table, summarize, summary_json
+
+    if chart is not None:
+        chart_format(chart)  # a wrong extension fails before any work
+    settings = _settings()
+    last_day = until.date() if until is not None else _today()
+    first_day = last_day - timedelta(days=days - 1)
+    path = paths.history_file()
+    summary = summarize(_rows(path, first_day), first_day, last_day, settings.walking.daily_goal_km)
+    if not path.exists():
+        click.echo(
+            f"No history yet: {path} does not exist. It is written while `deskguard run`"
+            " is running (or when you log a walk); until then every figure is zero.",
+            err=as_json,
+        )
+    if chart is not None:
+        from deskguard.stats import chart as draw_chart
+
+        draw_chart(summary.days, chart)
+    if as_json:
+        echo_json({"history": str(path), **summary_json(summary)})
+    else:
+        for line in render_table(summary, unicode=_use_unicode()):
+            click.echo(line)
+    if chart is not None:
+        click.echo(f"chart written to {chart}", err=as_json)
+
+
+_AMOUNT = re.compile(
+    r"^(?P<number>\d+(?:[.,]\d+)?)\s*(?P<unit>km|k|m|min|mins|minutes?|h|hours?)?$"
+)
+
+
+def parse_walk_amount(text: str) -> tuple[str, float]:
+    """("km", 3.5) for "3.5km"; ("minutes", 40) for "40m", "40min" or "1h30m"; a bare
+    number up to 20 is km, above it minutes."""
+    cleaned = text.strip().lower()
+    match = _AMOUNT.match(cleaned)
+    if match is None:
+        from deskguard.core.durations import parse_duration
+
+        if not re.fullmatch(r"\d+h\d+m", cleaned):
+            raise ValueError(
+                f"{text!r} is not a distance or a time: write e.g. 3.5km, 40m, 40min or 1h30m"
+            )
+        return "minutes", parse_duration(cleaned) / 60
+    number = float(match["number"].replace(",", "."))
+    unit = match["unit"]
+    if unit in ("km", "k"):
+        return "km", number
+    if unit is None:
+        return ("km", number) if number <= BARE_KM_LIMIT else ("minutes", number)
+    return "minutes", number * 60 if unit.startswith("h") else number
+
+
+def _joined(amounts: tuple[str, ...]) -> list[str]:
+    """`3.5 km` typed as two words is one amount."""
+    joined: list[str] = []
+    for text in amounts:
+        if joined and text.isalpha() and joined[-1][-1:].isdigit():
+            joined[-1] += text
+        else:
+            joined.append(text)
+    return joined
+
+
+def _walk_amounts(amounts: tuple[str, ...]) -> dict[str, float]:
+    found: dict[str, float] = {}
+    for text in _joined(amounts):
+        try:
+            kind, value = parse_walk_amount(text)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="AMOUNT") from None
+        if kind in found:
+            raise click.BadParameter(f"more than one {kind} given", param_hint="AMOUNT")
+        limit = MAX_KM if kind == "km" else MAX_MINUTES
+        if not 0 < value <= limit:
+            raise click.BadParameter(
+                f"{text!r}: {kind} must be more than 0 and at most {limit:g}", param_hint="AMOUNT"
+            )
+        found[kind] = value
+    return found
+
+
+@click.command()
+@click.argument("amounts", metavar="[KM|MINUTES]...", nargs=-1)
+def walk(amounts: tuple[str, ...]) -> None:
+    """Log a walk you took today, by distance, time or both.
+
+    \b
+    Examples:
+      deskguard walk 3.5km        3.5 kilometres
+      deskguard walk 40m          40 minutes: m is minutes, not metres
+                                  (also 40min, 1h, 1h30m)
+      deskguard walk 3.5km 40m    both
+      deskguard walk 4            a bare number up to 20 is km ...
+      deskguard walk 45           ... and above 20 it is minutes
+
+    The distance counts toward the daily walking goal ([walking] daily_goal_km) in
+    `deskguard stats`. Written straight into the history; the daemon need not run.
+    """
+    from deskguard import paths
+    from deskguard.settings import ConfigError, load_settings
+    from deskguard.stats import Rows, summarize
+
+    found = _walk_amounts(amounts)
+    now = datetime.now().astimezone()
+    history = _open(paths.history_file())
+    try:
+        history.record_walk(now, km=found.get("km"), minutes=found.get("minutes"))
+        today = Rows(walks=history.walks(now.date()))
+    finally:
+        history.close()
+    units = {"km": "km", "minutes": "min"}
+    what = " and ".join(f"{found[kind]:g} {unit}" for kind, unit in units.items() if kind in found)
+    click.echo(f"Logged a walk of {what}." if what else "Logged a walk.")
+    try:
+        goal = load_settings().walking.daily_goal_km
+    except ConfigError:
+        click.echo("(the configuration has problems: see `deskguard config check`)", err=True)
+        return
+    figures = summarize(today, now.date(), now.date(), goal).total
+    click.echo(f"Walked today: {figures.walk_km:g} of {goal:g} km, {figures.walk_minutes:g} min.")
+
+
+@click.command()
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["csv", "json"]),
+    default="csv",
+    show_default=True,
+    help="CSV (one header, a `table` column) or JSON.",
+)
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="DATE",
+    help="Only rows dated on this local day or later (YYYY-MM-DD).",
+)
+def export(output_format: str, since: datetime | None) -> None:
+    """Print the raw history: every row of every table, with a `table` column.
+
+    Tables: sitting, reminders, routines, presence, walks. Timestamps are as stored
+    (ISO 8601 with the UTC offset). The daemon need not run.
+    """
+    from deskguard import paths
+
+    path = paths.history_file()
+    rows: list[tuple[str, dict[str, Any]]] = []
+    columns = ["table"]
+    if path.exists():
+        history = _open(path)
+        try:
+            rows = history.export_rows(since.date() if since is not None else None)
+            for names in history.columns().values():
+                columns += [name for name in names if name not in columns]
+        finally:
+            history.close()
+    else:
+        click.echo(f"No history yet: {path} does not exist.", err=True)
+    records = [{"table": table, **row} for table, row in rows]
+    if output_format == "json":
+        echo_json({"history": str(path), "rows": records})
+        return
+    import csv
+
+    writer = csv.DictWriter(sys.stdout, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(records)
 
 
 def register(group: click.Group) -> None:
     group.add_command(stats)
+    group.add_command(walk)
+    group.add_command(export)
