@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
-from deskguard.errors import UserError
+from deskguard.errors import ExitCode
 
 
 @click.command()
@@ -12,11 +14,37 @@ from deskguard.errors import UserError
 @click.option("--terminal", is_flag=True, help="Run in this terminal instead of a window.")
 @click.option("--exercises", metavar="ID,ID", help="Exactly these catalog exercises, in order.")
 def routine(quick: bool, terminal: bool, exercises: str | None) -> None:
-    """Guide you through a short routine of stretches and strengthening exercises."""
-    raise UserError(
-        "the mini-routine player is not in this version yet",
-        "see `deskguard catalog show ID` for step-by-step instructions meanwhile",
-    )
+    """Guide you through a short routine of stretches and strengthening exercises.
+
+    The full routine follows the catalog's order (stretches, strength, stretches) within
+    routine.length, leaving out floor exercises when routine.at_desk is on and anything
+    a declared health condition rules out; you are told what was left out and why.
+    Before the first routine a health notice asks which conditions apply to you.
+
+    With a display the routine opens in a window (Space pauses, Right skips to the next
+    exercise, Esc stops); without one, or with --terminal, it runs here. Progress goes
+    to the running daemon (a finished routine counts as a break) or, when it is not
+    running, straight into the history.
+    """
+    from deskguard.cli.config import report_problems
+    from deskguard.routine.launch import RoutineRequest, parse_ids, run
+    from deskguard.settings import ConfigError
+
+    if quick and exercises:
+        raise click.UsageError("--quick and --exercises cannot be combined")
+    ids = parse_ids(exercises)
+    if exercises is not None and not ids:
+        raise click.UsageError("--exercises needs at least one exercise id")
+    try:
+        # The window runs right here: this command is already a process of its own, so a
+        # second interpreter would only add start-up time and hide the exit code and
+        # Ctrl+C. `python -m deskguard.routine` is the entry for the daemon and the tray.
+        code = run(RoutineRequest(quick, ids, terminal))
+    except ConfigError as exc:
+        report_problems(list(exc.problems))
+        sys.exit(ExitCode.BAD_CONFIG)
+    if code:
+        sys.exit(code)
 
 
 def register(group: click.Group) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
-from deskguard.core.selection import ExerciseRotation, allowed
+from deskguard.core.selection import ExerciseRotation, allowed, desk_friendly_ids
 
 if TYPE_CHECKING:
     from deskguard.catalog import Catalog, Exercise
@@ -132,20 +132,11 @@ class Step:
 
 
 def _exercise_steps(exercise: Exercise, reps: int, index: int, start: int) -> list[Step]:
-    steps = [
-        Step(
-            "prepare",
-            exercise,
-            index,
-            start,
-            GET_READY if index == 0 else POSITION_CHANGE,
-            1,
-            reps,
-            _SIDE_NAMES.get(exercise.sides, (None,))[0],
-        )
-    ]
-    hold = hold_seconds(exercise)
+    """Get ready, then every repetition on one side (with rests), then the other side."""
     sides: Sequence[str | None] = _SIDE_NAMES.get(exercise.sides, (None,))
+    prepare = GET_READY if index == 0 else POSITION_CHANGE
+    steps = [Step("prepare", exercise, index, start, prepare, 1, reps, sides[0])]
+    hold = hold_seconds(exercise)
     for side_number, side in enumerate(sides):
         if side_number:
             steps.append(
@@ -347,13 +338,11 @@ def quick_routine(catalog: Catalog, declared: Collection[str], last: str | None 
         for e in catalog.exercises.values()
         if e.desk_friendly and (reason := health_reason(e, catalog, declared))
     ]
-    candidates = [e.id for e in catalog.exercises.values() if e.desk_friendly]
-    candidates = [i for i in candidates if i not in {x.exercise_id for x in left_out}]
+    candidates = desk_friendly_ids(catalog.exercises.values(), declared)
     rotation = ExerciseRotation(candidates, last)
-    order = [rotation.next() for _ in candidates]
+    order = [rotation.next() or "" for _ in candidates]
     entries: list[tuple[Exercise, int]] = []
     for exercise_id in order:
-        assert exercise_id is not None
         if len(entries) == 2 or (entries and planned_seconds(entries) >= QUICK_MIN_SECONDS):
             break
         exercise = catalog.exercises[exercise_id]
