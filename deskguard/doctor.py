@@ -148,6 +148,30 @@ async def activity_checks() -> list[Check]:
     return checks
 
 
+FOCUS_FIXES = {
+    "do-not-disturb": "start your desktop's notification server; deskguard reads its Inhibited "
+    "property (KDE and others), dunst's pause and GNOME's show-banners",
+    "fullscreen": "set DISPLAY (X11 or XWayland); native Wayland windows are not seen",
+    "camera": "set [focus] video_devices to your camera's device nodes, or camera = false",
+    "microphone": "install pactl (Debian/Ubuntu: pulseaudio-utils), or microphone = false",
+}
+
+
+async def focus_checks() -> list[Check]:
+    """Each signal that keeps a due reminder waiting: available, unavailable (why), or off."""
+    from deskguard.platform.focus import probe_focus
+    from deskguard.settings import ConfigError, FocusSettings, load_settings
+
+    try:
+        focus = load_settings().focus
+    except ConfigError:
+        focus = FocusSettings()  # the config check reports the problem
+    return [
+        Check(f"focus {name}", not detail.startswith("unavailable"), detail, FOCUS_FIXES[name])
+        for name, detail in (await probe_focus(focus)).items()
+    ]
+
+
 def file_checks() -> list[Check]:
     from deskguard.settings import ConfigError, load_settings
     from deskguard.store import History, HistoryCorrupt
@@ -194,6 +218,7 @@ def daemon_check() -> Check:
 async def run_checks() -> list[Check]:
     checks = [session_check(), await notification_check(), await tray_check()]
     checks += await activity_checks()
+    checks += await focus_checks()
     checks += file_checks()
     checks.append(daemon_check())
     return checks

@@ -47,6 +47,11 @@ def history_file() -> Path:
     return platformdirs.user_state_path(APP) / "history.sqlite3"
 
 
+def sitting_state_file() -> Path:
+    """The running sitting stretch, so a restarted daemon can carry it on."""
+    return platformdirs.user_state_path(APP) / "sitting.json"
+
+
 def runtime_dir() -> Path:
     """$XDG_RUNTIME_DIR/deskguard; platformdirs picks a private fallback when it is unset."""
     with warnings.catch_warnings():

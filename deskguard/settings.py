@@ -20,6 +20,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     ValidationError,
+    create_model,
     field_validator,
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -111,6 +112,7 @@ class WalkingSettings(_Section):
 class RoutineSettings(_Section):
     length: Duration = 10 * 60
     at_desk: bool = False
+    window_on_break: bool = True
 
 
 class Settings(BaseSettings):
@@ -160,6 +162,14 @@ class Settings(BaseSettings):
         import tomli_w
 
         return tomli_w.dumps(self.model_dump(mode="json"))
+
+
+# The fields of Settings in a plain model. Validating Settings itself runs its __init__,
+# which mixes in the environment; a layer must be checked (and overrides applied) alone.
+_LAYER_FIELDS: dict[str, Any] = {
+    name: (info.annotation, info.default) for name, info in Settings.model_fields.items()
+}
+_Layer = create_model("_Layer", __config__=ConfigDict(extra="forbid"), **_LAYER_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -238,8 +248,7 @@ def _deep_merge(layers: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
 
 def _check_layer(source: str, data: Mapping[str, Any]) -> list[ConfigProblem]:
     try:
-        # model_validate skips the settings sources, so only this layer is checked.
-        Settings.model_validate(data)
+        _Layer.model_validate(data)
     except ValidationError as exc:
         return _problems(source, exc)
     return []
@@ -282,7 +291,8 @@ def load_settings(
             ]
         ) from exc
     if overrides:
-        settings = Settings.model_validate(_deep_merge([settings.model_dump(), overrides]))
+        layer = _Layer.model_validate(_deep_merge([settings.model_dump(), overrides]))
+        settings = Settings.model_construct(**dict(layer))
     return settings
 
 

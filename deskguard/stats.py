@@ -20,7 +20,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from deskguard.errors import UserError
-from deskguard.store import PresenceRow, ReminderRow, RoutineRow, SittingRow, WalkRow
+from deskguard.store import (
+    DeferralRow,
+    PresenceRow,
+    ReminderRow,
+    RoutineRow,
+    SittingRow,
+    WalkRow,
+)
 
 if TYPE_CHECKING:
     from deskguard.store import History
@@ -37,6 +44,7 @@ class Rows:
     reminders: Sequence[ReminderRow] = ()
     routines: Sequence[RoutineRow] = ()
     walks: Sequence[WalkRow] = ()
+    deferrals: Sequence[DeferralRow] = ()
 
 
 def read_rows(history: History, first_day: date) -> Rows:
@@ -48,6 +56,7 @@ def read_rows(history: History, first_day: date) -> Rows:
         reminders=history.reminders(datetime.combine(first_day, time())),
         routines=history.routines(first_day),
         walks=history.walks(first_day),
+        deferrals=history.deferrals(first_day),
     )
 
 
@@ -94,6 +103,7 @@ class Figures:
     walks: int = 0
     walk_km: float = 0.0
     walk_minutes: float = 0.0
+    deferrals: int = 0
 
     @classmethod
     def total(cls, parts: Sequence[Figures]) -> Figures:
@@ -117,6 +127,7 @@ class Figures:
             total.walks += part.walks
             total.walk_km += part.walk_km
             total.walk_minutes += part.walk_minutes
+            total.deferrals += part.deferrals
         return total
 
 
@@ -221,6 +232,11 @@ class _Days:
         figures.walk_km += row.km or 0.0
         figures.walk_minutes += row.minutes or 0.0
 
+    def add_deferral(self, row: DeferralRow) -> None:
+        figures = self.on(row.deferred_at)
+        if figures is not None:
+            figures.deferrals += 1
+
 
 def summarize(rows: Rows, first_day: date, last_day: date, goal_km: float) -> Summary:
     """Per-day figures from `first_day` to `last_day` (both included) and their total."""
@@ -237,6 +253,8 @@ def summarize(rows: Rows, first_day: date, last_day: date, goal_km: float) -> Su
         days.add_routine(routine)
     for walk in rows.walks:
         days.add_walk(walk)
+    for deferral in rows.deferrals:
+        days.add_deferral(deferral)
     listed = [Day(day, figures, goal_km) for day, figures in days.figures.items()]
     return Summary(listed, Figures.total([day.figures for day in listed]), goal_km)
 
@@ -265,6 +283,7 @@ def figures_json(figures: Figures, goal_km: float) -> dict[str, Any]:
             "unanswered": reminders.unanswered,
         },
         "compliance": reminders.compliance,
+        "deferred": figures.deferrals,
         "routines": {"started": figures.routines_started, "finished": figures.routines_finished},
         "exercise_seconds": _seconds(figures.exercise_seconds),
         "walks": {
@@ -375,6 +394,7 @@ def render_table(summary: Summary, unicode: bool = True) -> list[str]:
             "snoozed",
             "skipped",
             "dismissed",
+            "deferred",
             "compliance",
         ],
         [
@@ -386,6 +406,7 @@ def render_table(summary: Summary, unicode: bool = True) -> list[str]:
                 str(f.reminders.snoozed),
                 str(f.reminders.skipped),
                 str(f.reminders.dismissed),
+                str(f.deferrals),
                 _percent(f.reminders.compliance, dash),
             ]
             for label, f in zip(labels, every, strict=True)
@@ -481,3 +502,29 @@ def chart(days: Sequence[Day], path: Path) -> None:
 def _metadata(image_format: str) -> dict[str, Any]:
     # No creation date in the file: the same history gives the same chart.
     return {"Date": None} if image_format == "svg" else {}
+
+
+def day_notice(day: Day) -> tuple[str, str] | None:
+    """The end-of-day notification (title, body); None when the user was not active that day."""
+    figures = day.figures
+    if figures.present_seconds <= 0 and figures.sitting_seconds <= 0:
+        return None
+    parts = [
+        f"sat {hours_minutes(figures.sitting_seconds)} in all, "
+        f"longest stretch {hours_minutes(figures.longest_sitting_seconds)}",
+        f"{figures.breaks} break{'s' if figures.breaks != 1 else ''}",
+        f"{figures.routines_finished} routine{'s' if figures.routines_finished != 1 else ''} done",
+    ]
+    walked = f"walked {_number(figures.walk_km)} of {_number(day.goal_km)} km"
+    parts.append(walked + (" — goal met" if day.goal_met else ""))
+    return "Your day at the desk", "Today you " + "; ".join(parts) + "."
+
+
+def lunch_walk_notice(goal_km: float, walked_km: float) -> tuple[str, str]:
+    """Suggested when a break starts around midday: the longest break of most days."""
+    left = max(0.0, goal_km - walked_km)
+    return (
+        "Lunch break? Take a walk",
+        f"Walking is the best thing for your back: {_number(left)} km to go to today's "
+        f"{_number(goal_km)} km. Log it afterwards with `deskguard walk`.",
+    )

@@ -60,6 +60,14 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX presence_ended ON presence (ended_at);
     CREATE INDEX walks_logged ON walks (logged_at);
     """,
+    """
+    CREATE TABLE deferrals (
+        id INTEGER PRIMARY KEY,
+        deferred_at TEXT NOT NULL,
+        reasons TEXT NOT NULL
+    );
+    CREATE INDEX deferrals_at ON deferrals (deferred_at);
+    """,
 )
 
 # Every table, with the column that dates its rows (what `since` filters on).
@@ -69,6 +77,7 @@ TABLES: dict[str, str] = {
     "routines": "started_at",
     "presence": "ended_at",
     "walks": "logged_at",
+    "deferrals": "deferred_at",
 }
 
 OUTCOMES = frozenset({"accepted", "snoozed", "skipped", "dismissed", "natural-break"})
@@ -120,6 +129,13 @@ class WalkRow:
     logged_at: datetime
     km: float | None
     minutes: float | None
+
+
+@dataclass(frozen=True)
+class DeferralRow:
+    id: int
+    deferred_at: datetime
+    reasons: tuple[str, ...]
 
 
 class HistoryCorrupt(Exception):
@@ -264,6 +280,15 @@ class History:
             )
         return int(cursor.lastrowid or 0)
 
+    def record_deferral(self, deferred_at: datetime, reasons: tuple[str, ...]) -> int:
+        """A due reminder that waited because the user was busy (meeting, fullscreen...)."""
+        with self._transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO deferrals (deferred_at, reasons) VALUES (?, ?)",
+                (_iso(deferred_at), ",".join(reasons)),
+            )
+        return int(cursor.lastrowid or 0)
+
     # -- reads ----------------------------------------------------------------------
 
     def reminders(self, since: datetime | None = None) -> list[ReminderRow]:
@@ -334,6 +359,18 @@ class History:
             (_since_key(since),),
         ).fetchall()
         return [WalkRow(row[0], datetime.fromisoformat(row[1]), row[2], row[3]) for row in rows]
+
+    def deferrals(self, since: date | None = None) -> list[DeferralRow]:
+        """Deferred reminders on the local day `since` or later."""
+        rows = self._db.execute(
+            "SELECT id, deferred_at, reasons FROM deferrals WHERE deferred_at >= ?"
+            " ORDER BY deferred_at, id",
+            (_since_key(since),),
+        ).fetchall()
+        return [
+            DeferralRow(row[0], datetime.fromisoformat(row[1]), tuple(row[2].split(",")))
+            for row in rows
+        ]
 
     def export_rows(self, since: date | None = None) -> list[tuple[str, dict[str, Any]]]:
         """Every row of every table as stored (table name, column -> value), oldest first

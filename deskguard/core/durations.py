@@ -9,14 +9,15 @@ _DURATION = re.compile(r"^(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s)?$")
 
 def parse_duration(value: str | int) -> int:
     """Seconds in `value`; raises ValueError with a message meant for the user."""
-    if isinstance(value, bool):  # bool is an int subclass; `true` is never a duration
+    # bool is an int subclass, and `true`, 1.5 or a TOML table is never a duration.
+    if isinstance(value, bool) or not isinstance(value, int | str):
         raise ValueError(f"expected a duration like '45m', '90s' or '1h30m', got {value!r}")
     if isinstance(value, int):
         if value < 0:
             raise ValueError(f"a duration cannot be negative, got {value}")
         return value
     text = value.strip().replace(" ", "").lower()
-    if text.isdigit():
+    if text.isdecimal():  # not isdigit(): int() refuses digits like "²"
         return int(text)
     match = _DURATION.match(text)
     if not text or match is None:

@@ -257,6 +257,10 @@ class SittingTracker:
         self._paused_until = None
         return self._report([])
 
+    def restore_sitting(self, seconds: float) -> None:
+        """Carry over the sitting stretch of a daemon that stopped moments ago."""
+        self._sitting = self._sitting_at_last_input = max(0.0, seconds)
+
     def update_policy(self, policy: Policy) -> None:
         """New settings (reload); sitting and pending actions carry over."""
         self.policy = policy
@@ -266,6 +270,11 @@ class SittingTracker:
     @property
     def sitting_seconds(self) -> float:
         return self._sitting
+
+    @property
+    def present(self) -> bool:
+        """At the computer as of the last reading: unlocked, awake, recent input."""
+        return self._present
 
     def state(self, at: Instant) -> State:
         if self._is_paused(at):

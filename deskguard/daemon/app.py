@@ -12,28 +12,33 @@ import contextlib
 import logging
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Coroutine
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import date, datetime, timedelta
+from datetime import time as clock_time
+from typing import TYPE_CHECKING, Any, Literal
 
 from deskguard import __version__, paths
 from deskguard.core.reminder_text import ACTION_SKIP, ACTION_SNOOZE, ACTION_STRETCH, reminder_text
+from deskguard.core.schedule import WorkingHours
 from deskguard.core.selection import ExerciseRotation, desk_friendly_ids
 from deskguard.core.tracker import (
+    SLEEP_NOISE,
     ActionRejected,
     CloseReminder,
     Decision,
+    Deferred,
     Instant,
     Remind,
     SittingEnded,
     SittingTracker,
     State,
 )
-from deskguard.daemon import sdnotify
+from deskguard.daemon import carry_over, sdnotify
 from deskguard.daemon.clock import read_instant, wall_time_of
 from deskguard.daemon.control import ControlServer
 from deskguard.daemon.instance import InstanceLock
@@ -46,6 +51,7 @@ if TYPE_CHECKING:
 
     from deskguard.catalog import Catalog
     from deskguard.platform.activity import ActivitySource
+    from deskguard.platform.focus import FocusSignal
     from deskguard.platform.notify import Notifier
     from deskguard.platform.session import SessionWatcher
     from deskguard.store import History
@@ -56,6 +62,10 @@ TICK_JOB = "activity-tick"
 DUE_JOB = "reminder-due"
 ROLLOVER_JOB = "day-rollover"
 WATCHDOG_JOB = "watchdog"
+STATUS_JOB = "status-refresh"
+# Breaks starting in this window get a walk suggestion (the lunch break, on most days).
+LUNCH_START, LUNCH_END = clock_time(11, 0), clock_time(14, 30)
+DEFAULT_END_OF_DAY = clock_time(18, 0)
 # Fire the due job a hair after the due moment, so the tracker sees the limit reached.
 DUE_SLACK = timedelta(milliseconds=50)
 
@@ -69,6 +79,7 @@ class Adapters:
     activity: ActivitySource
     notifier: Notifier
     session: SessionWatcher | None = None
+    focus: list[FocusSignal] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 
@@ -121,11 +132,19 @@ class Daemon:
         self._control: ControlServer | None = None
         self._tracker: SittingTracker | None = None
         self._reminder_id: int | None = None
+        self._present_since: Instant | None = None
+        self._recorded_part = 0.0
+        self._last_reading: Instant | None = None
+        self._walk_suggested_on: date | None = None
+        self._children: set[asyncio.Future[int]] = set()
         self._locked = False
         self._last_idle = 0.0
         self._activity_warned = False
         self._last_tick_done = time.monotonic()
         self._instance_lock = InstanceLock(paths.runtime_dir())
+        # Told (from the event loop) about every new status, e.g. the tray icon.
+        self._status_listeners: list[Callable[[dict[str, Any]], None]] = []
+        self._on_stop: list[Callable[[], None]] = []
 
     # -- main thread ----------------------------------------------------------------
 
@@ -136,10 +155,30 @@ class Daemon:
             self._install_signal_handlers()
             sdnotify.ready()
             log.info("deskguard %s running (pid %d)", __version__, os.getpid())
-            while not self._stop_requested.wait(1.0):
-                pass
+            if not (self.settings.tray.enabled and self._run_tray()):
+                while not self._stop_requested.wait(1.0):
+                    pass
         finally:
             self.shutdown()
+
+    def _run_tray(self) -> bool:
+        """Run the tray icon on this (main) thread until stopped; False if there is no tray."""
+        from deskguard.tray.app import start_tray
+
+        tray = start_tray(_TrayController(self), log)
+        if tray is None:
+            return False
+        self._status_listeners.append(tray.update)
+        self._on_stop.append(tray.stop)
+        tray.update(self.call(self._status_now()))
+        tray.run()
+        return True
+
+    async def _status_now(self) -> dict[str, Any]:
+        return self.status()
+
+    async def _publish_status_now(self) -> None:
+        self._publish_status()
 
     def start(self, schedule: bool = True) -> None:
         """Take the instance lock, open the adapters and (unless told not to) start the jobs.
@@ -175,6 +214,8 @@ class Daemon:
 
     def request_stop(self) -> None:
         self._stop_requested.set()
+        for stop in self._on_stop:
+            stop()
 
     def _install_signal_handlers(self) -> None:
         signal.signal(signal.SIGTERM, lambda *_: self.request_stop())
@@ -201,6 +242,12 @@ class Daemon:
         self._scheduler.add_job(
             self._tick_from_scheduler, "cron", hour=0, minute=0, id=ROLLOVER_JOB
         )
+        for trigger in end_of_day_triggers(self.settings):
+            self._scheduler.add_job(lambda: self._submit(self._end_of_day()), "cron", **trigger)
+        # The tray shows minutes of sitting: refresh it at least once a minute.
+        self._scheduler.add_job(
+            lambda: self._submit(self._publish_status_now()), "interval", seconds=60, id=STATUS_JOB
+        )
         interval = sdnotify.watchdog_interval()
         if interval:
             self._scheduler.add_job(
@@ -221,7 +268,14 @@ class Daemon:
         self._adapters = await open_adapters(self.settings, self._on_action, self._on_dismissed)
         for note in self._adapters.notes:
             log.warning("%s", note)
-        self._tracker = SittingTracker(self.settings.policy(), self._rotation(), self.clock())
+        start = self.clock()
+        self._tracker = SittingTracker(self.settings.policy(), self._rotation(), start)
+        saved = carry_over.load(paths.sitting_state_file())
+        resumed = carry_over.carried_sitting(saved, start, self.settings.reminder.natural_break)
+        if resumed > 0 and saved is not None:
+            self._tracker.restore_sitting(resumed)
+            self._recorded_part = saved.recorded_seconds
+            log.info("carrying on a sitting stretch of %.0f s from before the restart", resumed)
         if self._adapters.session is not None:
             await self._adapters.session.start(self._on_lock, self._on_sleep)
         self._control = ControlServer(paths.control_socket(), self.handle)
@@ -245,12 +299,20 @@ class Daemon:
             if self._reminder_id is not None:
                 adapters.history.record_outcome(self._reminder_id, "dismissed", at.wall)
                 await adapters.notifier.close()
-            if tracker.sitting_seconds > 0:
-                adapters.history.record_sitting(at.wall, tracker.sitting_seconds)
+            unrecorded = tracker.sitting_seconds - self._recorded_part
+            if unrecorded > 0:
+                adapters.history.record_sitting(at.wall, unrecorded)
+            with contextlib.suppress(OSError):
+                carry_over.save(
+                    paths.sitting_state_file(), tracker.sitting_seconds, at, tracker.sitting_seconds
+                )
+            self._track_presence(at, leaving=True)
         for closing in (adapters.activity.aclose(), adapters.notifier.aclose()):
             await _quietly(closing)
         if adapters.session is not None:
             await _quietly(adapters.session.aclose())
+        for signal_ in adapters.focus:
+            await _quietly(signal_.aclose())
         adapters.history.close()
 
     # -- event loop: the work ---------------------------------------------------------
@@ -267,11 +329,41 @@ class Daemon:
 
     async def tick(self) -> None:
         """Read the user's idle time and let the tracker decide."""
+        from deskguard.platform.focus import busy_reasons
+
         idle = await self._read_idle()
+        busy = await busy_reasons(self.adapters.focus)
         async with self._serial:
             at = self.clock()
-            await self._act(self.tracker.observe(at, idle, locked=self._locked), at)
+            await self._act(self.tracker.observe(at, idle, self._locked, busy), at)
+            self._track_presence(at)
+            self._save_sitting(at)
         self._last_tick_done = time.monotonic()
+
+    def _save_sitting(self, at: Instant) -> None:
+        try:
+            carry_over.save(paths.sitting_state_file(), self.tracker.sitting_seconds, at)
+        except OSError as exc:
+            log.debug("could not save the sitting time: %s", exc)
+
+    def _track_presence(self, at: Instant, leaving: bool = False) -> None:
+        """Record each span the user was at the computer when it ends (or at shutdown).
+
+        A sleep between two readings ends the span at the reading before it.
+        """
+        last, self._last_reading = self._last_reading, at
+        slept = (
+            last is not None
+            and (at.boottime - at.monotonic) - (last.boottime - last.monotonic) > SLEEP_NOISE
+        )
+        since = self._present_since
+        if since is not None and (slept or leaving or not self.tracker.present):
+            end = last if slept and last is not None else at
+            seconds = max(0.0, end.monotonic - since.monotonic)
+            self.adapters.history.record_presence(since.wall, end.wall, seconds)
+            self._present_since = None
+        if self.tracker.present and not leaving and self._present_since is None:
+            self._present_since = at
 
     async def _read_idle(self) -> float:
         from deskguard.platform.activity import ActivityUnavailable
@@ -298,11 +390,25 @@ class Daemon:
                     )
                     self._reminder_id = None
                 log.info("reminder %s", decision.outcome)
+            elif isinstance(decision, Deferred):
+                self.adapters.history.record_deferral(at.wall, decision.reasons)
+                log.info("reminder deferred: %s", ", ".join(decision.reasons))
             elif isinstance(decision, SittingEnded):
-                self.adapters.history.record_sitting(at.wall, decision.sat_for)
+                # Part of a carried-over stretch may be in the history already.
+                new_part, self._recorded_part = decision.sat_for - self._recorded_part, 0.0
+                if new_part > 0:
+                    self.adapters.history.record_sitting(at.wall, new_part)
                 if decision.natural:
                     log.info("natural break after %.0f s of sitting", decision.sat_for)
+                    await self._maybe_suggest_walk(at)
         await self._reschedule_due()
+        self._publish_status()
+
+    def _publish_status(self) -> None:
+        if self._status_listeners:
+            status = self.status()
+            for listener in self._status_listeners:
+                listener(status)
 
     async def _show_reminder(self, remind: Remind, at: Instant) -> None:
         from deskguard.platform.notify import Notice
@@ -316,7 +422,8 @@ class Daemon:
             snooze_seconds=self.settings.reminder.snooze,
         )
         notifier = self.adapters.notifier
-        await notifier.show(Notice(text.title, text.body, text.actions))
+        urgency: Literal["low", "normal"] = "low" if remind.quiet else "normal"
+        await notifier.show(Notice(text.title, text.body, text.actions, urgency=urgency))
         self._reminder_id = self.adapters.history.record_reminder(
             at.wall, remind.exercise, remind.sat_for, notifier.name
         )
@@ -363,7 +470,35 @@ class Daemon:
             except ActionRejected as exc:
                 raise UserError(str(exc)) from None
             await self._act(decisions, at)
-            return decisions
+        if name == ACTION_STRETCH:
+            await self._open_quick_routine()
+        return decisions
+
+    async def _open_quick_routine(self) -> None:
+        """Accepting a break opens the quick routine window (its own process), given a screen."""
+        if not self.settings.routine.window_on_break:
+            return
+        if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+            return
+        # The window must not speak for the daemon to systemd.
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("NOTIFY_", "WATCHDOG_"))}
+        try:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "deskguard.routine",
+                "--quick",
+                env=env,
+                stdin=asyncio.subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            log.warning("could not open the routine window: %s", exc)
+            return
+        log.info("routine window opened (pid %d)", process.pid)
+        waiting = asyncio.ensure_future(process.wait())  # reaps it when it exits
+        self._children.add(waiting)
+        waiting.add_done_callback(self._children.discard)
 
     # -- callbacks from adapters (may come from any thread) -----------------------------
 
@@ -464,6 +599,7 @@ class Daemon:
             "notifier": self.adapters.notifier.name,
             "pending_exercise": snap.pending_exercise,
             "snoozes_left": snap.snoozes_left,
+            "deferred_by": list(snap.deferred_by),
             "idle_seconds": round(self._last_idle, 1),
             "locked": self._locked,
             "sit_limit_seconds": self.settings.reminder.sit_limit,
@@ -484,6 +620,8 @@ class Daemon:
             await self._tell_user("deskguard kept its old configuration", str(exc))
             raise UserError("invalid configuration; the old one is kept", str(exc)) from None
         async with self._serial:
+            if settings.focus != self.settings.focus:
+                await self._reopen_focus(settings)
             self.settings = settings
             self.adapters.catalog = catalog
             self.tracker.update_policy(settings.policy())
@@ -495,9 +633,47 @@ class Daemon:
             await self._reschedule_due()
         log.info("configuration reloaded")
 
+    async def _reopen_focus(self, settings: Settings) -> None:
+        from deskguard.platform.focus import open_focus_signals
+
+        for signal_ in self.adapters.focus:
+            await _quietly(signal_.aclose())
+        self.adapters.focus = await open_focus_signals(settings.focus, log)
+
     async def _reload_quietly(self) -> None:
         with contextlib.suppress(UserError):  # already logged and shown to the user
             await self.reload()
+
+    async def _maybe_suggest_walk(self, at: Instant) -> None:
+        """Once a day, a break that starts around midday gets a walk suggestion."""
+        from deskguard.stats import lunch_walk_notice, read_rows, summarize
+
+        today = at.wall.date()
+        if self._walk_suggested_on == today or not LUNCH_START <= at.wall.time() < LUNCH_END:
+            return
+        self._walk_suggested_on = today
+        goal = self.settings.walking.daily_goal_km
+        rows = read_rows(self.adapters.history, today)
+        walked = summarize(rows, today, today, goal).days[0].figures.walk_km
+        if walked < goal:
+            await self._tell_user(*lunch_walk_notice(goal, walked))
+
+    async def _end_of_day(self) -> None:
+        """The day's summary, sent only when the user was at the computer that day."""
+        from deskguard.stats import day_notice, read_rows, summarize
+
+        if not self.settings.walking.end_of_day_summary:
+            return
+        async with self._serial:
+            at = self.clock()
+            self._track_presence(at, leaving=True)  # count the span still going on
+            self._track_presence(at)
+            today = at.wall.date()
+            rows = read_rows(self.adapters.history, today)
+            summary = summarize(rows, today, today, self.settings.walking.daily_goal_km)
+            notice = day_notice(summary.days[0])
+        if notice is not None:
+            await self._tell_user(*notice)
 
     async def _tell_user(self, title: str, body: str) -> None:
         from deskguard.platform.notify import Notice
@@ -512,12 +688,44 @@ class Daemon:
         return ExerciseRotation(desk_friendly_ids(exercises, declared), last=last)
 
 
+def end_of_day_triggers(settings: Settings) -> list[dict[str, Any]]:
+    """Cron fields for the end-of-day summary: when each working period ends, else 18:00."""
+    periods = WorkingHours.parse(settings.schedule.active).periods
+    if not periods:
+        return [{"hour": DEFAULT_END_OF_DAY.hour, "minute": DEFAULT_END_OF_DAY.minute}]
+    return [
+        {
+            "day_of_week": ",".join(str(day) for day in sorted(period.days)),
+            "hour": period.end.hour,  # "24:00" is parsed as 23:59:59
+            "minute": period.end.minute,
+        }
+        for period in periods
+    ]
+
+
+class _TrayController:
+    """What the tray may do with the daemon, from the main thread."""
+
+    def __init__(self, daemon: Daemon) -> None:
+        self._daemon = daemon
+
+    def status(self) -> dict[str, Any]:
+        status: dict[str, Any] = self._daemon.call(self._daemon._status_now())
+        return status
+
+    def command(self, cmd: str, **args: Any) -> dict[str, Any]:
+        """Run a control command as if it came over the socket; UserError when refused."""
+        result: dict[str, Any] = self._daemon.call(self._daemon.handle(Request(cmd, args)))
+        return result
+
+
 async def open_adapters(
     settings: Settings, on_action: Callable[[str], None], on_dismissed: Callable[[], None]
 ) -> Adapters:
     """Open everything the daemon talks to, falling back where a facility is missing."""
     from deskguard.catalog import load_catalog
     from deskguard.platform.activity import open_activity_source
+    from deskguard.platform.focus import open_focus_signals
     from deskguard.platform.notify import open_notifier
     from deskguard.platform.session import SessionWatcher
     from deskguard.store import open_history
@@ -529,6 +737,7 @@ async def open_adapters(
         activity=await open_activity_source(settings.activity.source, log),
         notifier=await open_notifier(settings.notifications.backend, on_action, on_dismissed, log),
         session=SessionWatcher(),
+        focus=await open_focus_signals(settings.focus, log),
     )
     if moved_aside:
         adapters.notes.append(moved_aside)

@@ -178,16 +178,18 @@ def test_reload_rejects_an_invalid_config_and_keeps_the_old_one(
     assert "reminder.sit_limit" in result.stderr
     assert bare_daemon.status()["state"]
     config.write_text('[reminder]\nsit_limit = "2h"\n')
+    bare_daemon.wait_for_state("reminding")
     assert bare_daemon.cli("reload").returncode == 0
-    bare_daemon.cli("skip")
+    assert bare_daemon.cli("skip").returncode == 0
     assert bare_daemon.status()["next_reminder_in_seconds"] > 3600
 
 
 def test_sighup_reloads(bare_daemon: DeskguardProcess) -> None:
+    bare_daemon.wait_for_state("reminding")
     write_config(bare_daemon.env, '[reminder]\nsit_limit = "3h"\n')
     bare_daemon.signal(signal.SIGHUP)
     poll(lambda: "configuration reloaded" in bare_daemon.log(), what="the reload")
-    bare_daemon.cli("skip")
+    assert bare_daemon.cli("skip").returncode == 0
     assert bare_daemon.status()["next_reminder_in_seconds"] > 2 * 3600
 
 

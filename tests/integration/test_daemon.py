@@ -92,6 +92,13 @@ def test_stretch_records_an_accepted_reminder_and_resets_sitting(
         lambda: [r for r in reminder_rows(desktop.env) if r[1] == "accepted"], what="accepted row"
     )
     assert rows[0][0] in ("standing-back-bend", "quadriceps-stretch")
+    # Accepting opens the quick routine in its own window.
+    poll(
+        lambda: desktop.run(["xdotool", "search", "--name", "deskguard routine"], check=False).stdout,
+        timeout=15,
+        what="the routine window",
+    )
+    assert "routine window opened" in daemon.log()
 
 
 def test_input_keeps_the_user_active_and_no_input_is_a_natural_break(

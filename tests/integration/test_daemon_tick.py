@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -9,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from deskguard.daemon.app import Daemon
-from deskguard.settings import ConfigFiles, load_settings
+from deskguard.daemon.app import Daemon, end_of_day_triggers
+from deskguard.settings import ConfigFiles, Settings, load_settings
 from tests.integration.daemon import history_path
 from tests.integration.test_control_socket import bare_env
 from tests.unit.test_tracker import FakeClock
@@ -52,6 +53,9 @@ def test_suspend_between_ticks_gives_no_reminder_on_resume(
     clock.advance(30)
     daemon.call(daemon.tick())
     assert reminder_rows() == []
+    with sqlite3.connect(history_path(os.environ)) as db:
+        presence = list(db.execute("SELECT seconds FROM presence"))
+    assert presence == [(50.0,)]  # at the computer before the suspend; the sleep is not counted
     clock.advance(31)
     daemon.call(daemon.tick())
     assert len(reminder_rows()) == 1
@@ -70,3 +74,68 @@ def test_the_tick_path_reminds_at_the_limit_and_records_it(
     rows = reminder_rows()
     assert rows == [(rows[0][0], "accepted")]
     assert rows[0][0] in ("standing-back-bend", "quadriceps-stretch")
+
+
+class _Idle:
+    """An activity source whose idle time the test sets."""
+
+    name = "test"
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    async def idle_seconds(self) -> float:
+        return self.seconds
+
+    async def aclose(self) -> None:
+        pass
+
+
+def test_a_midday_break_suggests_a_walk_once(
+    clocked: tuple[Daemon, FakeClock], caplog: pytest.LogCaptureFixture
+) -> None:
+    daemon, clock = clocked
+    idle = _Idle()
+    daemon.adapters.activity = idle
+    clock.wall = clock.wall.replace(hour=12)
+    clock.advance(30)
+    daemon.call(daemon.tick())
+    idle.seconds = 400  # gone for lunch: a natural break
+    clock.advance(400)
+    with caplog.at_level(logging.INFO):
+        daemon.call(daemon.tick())
+        idle.seconds = 0
+        clock.advance(60)
+        daemon.call(daemon.tick())
+        idle.seconds = 400
+        clock.advance(400)
+        daemon.call(daemon.tick())
+    suggestions = [r for r in caplog.records if "Lunch break? Take a walk" in r.getMessage()]
+    assert len(suggestions) == 1
+
+
+def test_end_of_day_summary_only_after_an_active_day(
+    clocked: tuple[Daemon, FakeClock], caplog: pytest.LogCaptureFixture
+) -> None:
+    daemon, clock = clocked
+    with caplog.at_level(logging.INFO):
+        daemon.call(daemon._end_of_day())
+    assert not any("Your day at the desk" in r.getMessage() for r in caplog.records)
+    for _ in range(3):
+        clock.advance(10)
+        daemon.call(daemon.tick())
+    with caplog.at_level(logging.INFO):
+        daemon.call(daemon._end_of_day())
+    (summary,) = [
+        r.getMessage() for r in caplog.records if "Your day at the desk" in r.getMessage()
+    ]
+    assert "walked 0 of 7 km" in summary
+
+
+def test_end_of_day_runs_when_the_working_hours_end() -> None:
+    settings = Settings(schedule={"active": ["mon-fri 08:00-17:30", "sat 10:00-12:00"]})
+    assert end_of_day_triggers(settings) == [
+        {"day_of_week": "0,1,2,3,4", "hour": 17, "minute": 30},
+        {"day_of_week": "5", "hour": 12, "minute": 0},
+    ]
+    assert end_of_day_triggers(Settings()) == [{"hour": 18, "minute": 0}]

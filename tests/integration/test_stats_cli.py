@@ -76,8 +76,9 @@ def test_the_table_shows_the_same_numbers(seeded: dict[str, str]) -> None:
         counts = day["reminders"]
         names = ("shown", "accepted", "natural_break", "snoozed", "skipped", "dismissed")
         assert reminders[2:8] == [str(counts[name]) for name in names]
+        assert reminders[8] == str(day["deferred"])
         compliance = day["compliance"]
-        assert reminders[8] == ("–" if compliance is None else f"{compliance * 100:.0f}%")
+        assert reminders[9] == ("–" if compliance is None else f"{compliance * 100:.0f}%")
         walks = day["walks"]
         assert moving[2:7] == [
             str(day["routines"]["started"]),
@@ -95,7 +96,7 @@ def test_the_table_shows_the_same_numbers(seeded: dict[str, str]) -> None:
         h_mm(total["longest_sitting_seconds"]),
         str(total["breaks"]),
     ]
-    assert reminders[1:] == ["8", "3", "1", "1", "1", "1", "50%"]
+    assert reminders[1:] == ["8", "3", "1", "1", "1", "1", "0", "50%"]
     assert moving[1:] == ["3", "2", h_mm(total["exercise_seconds"]), "7.5", "70", "1/3"]
     # one small bar per day, longest for the day with the most sitting
     bars = [line.count("█") for line in lines[3:6]]
@@ -241,7 +242,7 @@ def test_no_history_file_is_zeros_not_an_error(env: dict[str, str]) -> None:
     totals = [line.split() for line in result.stdout.splitlines() if line.startswith("total")]
     assert totals == [
         ["total", "0:00", "0:00", "0:00", "0"],
-        ["total", "0", "0", "0", "0", "0", "0", "–"],
+        ["total", "0", "0", "0", "0", "0", "0", "0", "–"],
         ["total", "0", "0", "0:00", "0", "0", "0/3"],
     ]
     data = stats_json(env, *WINDOW)

@@ -113,6 +113,7 @@ def day_json(
     exercise: float,
     walks: tuple[int, float, float],
     goal_km: float = GOAL,
+    deferred: int = 0,
 ) -> dict[str, Any]:
     names = ("shown", "accepted", "snoozed", "skipped", "dismissed", "natural_break", "unanswered")
     count, km, minutes = walks
@@ -123,6 +124,7 @@ def day_json(
         "breaks": breaks,
         "reminders": dict(zip(names, reminders, strict=True)),
         "compliance": compliance,
+        "deferred": deferred,
         "routines": {"started": routines[0], "finished": routines[1]},
         "exercise_seconds": exercise,
         "walks": {
@@ -339,11 +341,11 @@ def test_the_table_shows_the_seeded_numbers(history: History) -> None:
     monday = [line.split() for line in lines if line.startswith("Mon 01-05")]
     # sitting block, reminders block, moving block
     assert monday[0][2:4] == ["9:00", "3:20"] and monday[0][-2:] == ["1:10", "5"]
-    assert monday[1][2:] == ["5", "1", "1", "1", "1", "1", "40%"]
+    assert monday[1][2:] == ["5", "1", "1", "1", "1", "1", "0", "40%"]
     assert monday[2][2:] == ["2", "1", "0:05", "7.5", "40", "met"]
     totals = [line.split() for line in lines if line.startswith("total")]
     assert totals[0] == ["total", "21:57", "7:20", "1:30", "9"]
-    assert totals[1] == ["total", "8", "3", "1", "1", "1", "1", "50%"]
+    assert totals[1] == ["total", "8", "3", "1", "1", "1", "1", "0", "50%"]
     assert totals[2] == ["total", "3", "2", "0:18", "7.5", "70", "1/3"]
     wednesday = [line.split() for line in lines if line.startswith("Wed 01-07")]
     assert wednesday[1][-1] == "–"
@@ -404,7 +406,7 @@ def test_a_version_1_file_is_migrated_and_keeps_its_rows(tmp_path: Path) -> None
     path = tmp_path / "history.sqlite3"
     write_version_1(path)
     history = History(path)
-    assert history.schema_version == len(store.MIGRATIONS) == 2
+    assert history.schema_version == len(store.MIGRATIONS) == 3
     assert history.count("sitting") == 1 and history.count("reminders") == 1
     assert history.count("presence") == 0 and history.count("walks") == 0
     presence = history.record_presence(at(5, 8), at(5, 9), 3600)
@@ -412,7 +414,7 @@ def test_a_version_1_file_is_migrated_and_keeps_its_rows(tmp_path: Path) -> None
     history.close()
 
     again = History(path)  # a second open does not run a migration twice
-    assert again.schema_version == 2
+    assert again.schema_version == len(store.MIGRATIONS)
     assert again.presence() == [PresenceRow(presence, at(5, 8), at(5, 9), 3600)]
     assert again.walks() == [WalkRow(walk, at(5, 12), 2.5, None)]
     assert again.sitting() == [SittingRow(1, at(5, 9), 600)]
@@ -424,7 +426,7 @@ def test_a_file_from_a_newer_version_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "history.sqlite3"
     History(path).close()
     db = sqlite3.connect(path)
-    db.execute("PRAGMA user_version = 3")
+    db.execute(f"PRAGMA user_version = {len(store.MIGRATIONS) + 1}")
     db.commit()
     db.close()
     with pytest.raises(store.HistoryCorrupt, match="newer deskguard"):
@@ -532,3 +534,19 @@ def test_walk_amounts(text: str, parsed: tuple[str, float]) -> None:
 def test_walk_amounts_that_are_not(text: str) -> None:
     with pytest.raises(ValueError, match="not a distance or a time"):
         parse_walk_amount(text)
+
+
+def test_deferrals_count_per_day(history: History) -> None:
+    history.record_deferral(at(5, 10), ("meeting",))
+    history.record_deferral(at(5, 11), ("fullscreen", "do-not-disturb"))
+    history.record_deferral(at(6, 9), ("camera",))
+    assert [row.reasons for row in history.deferrals()] == [
+        ("meeting",),
+        ("fullscreen", "do-not-disturb"),
+        ("camera",),
+    ]
+    summary = summarize(
+        read_rows(history, date(2026, 1, 5)), date(2026, 1, 5), date(2026, 1, 6), GOAL
+    )
+    assert [day.figures.deferrals for day in summary.days] == [2, 1]
+    assert summary_json(summary)["total"]["deferred"] == 3

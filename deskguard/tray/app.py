@@ -1,0 +1,404 @@
+"""The tray icon on the desktop: a thin adapter from the menu model and the icon drawing to pystray.
+
+Threads: `Tray.run()` is pystray's event loop on the daemon's main thread. `update()` and
+`stop()` only hand over to a worker thread of the tray, so they never block and are safe
+from any thread, including a signal handler. Menu actions run on short-lived threads, so
+a slow daemon answer never freezes the icon.
+
+Backends (pystray picks appindicator, gtk, then xorg; `PYSTRAY_BACKEND` forces one):
+appindicator and gtk show a real GTK menu. xorg has no menu, and pystray 0.19.5 never
+selects button presses on its icon window; here the window asks for them, and a click
+opens `deskguard.tray.popup` at the pointer, a separate process (Tk never runs in here).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from functools import partial
+from types import ModuleType
+from typing import Any, Protocol
+
+from deskguard.tray.icon import IconKey, draw_icon, icon_key, tooltip
+from deskguard.tray.menu import Effects, Entry, build_menu, perform
+
+STATUS_NOTIFIER_WATCHER = "org.kde.StatusNotifierWatcher"
+"""The bus name of an AppIndicator / StatusNotifier host (KDE, GNOME's extension, ...)."""
+
+PROBE_TIMEOUT = 3.0
+POPUP_MODULE = "deskguard.tray.popup"
+
+
+class TrayController(Protocol):
+    """What the tray needs from the daemon."""
+
+    def status(self) -> dict[str, Any]:
+        """The `deskguard status --json` dict, plus "sit_limit_seconds" and "snooze_seconds"."""
+        ...
+
+    def command(self, cmd: str, **args: Any) -> dict[str, Any]:
+        """A control command ("snooze", "pause", ...); raises UserError when refused."""
+        ...
+
+
+# ---------------------------------------------------------------------------- probing
+
+
+def tray_host_available() -> tuple[bool, str]:
+    """Whether this desktop has a system tray deskguard's icon can live in, and what was found.
+
+    An XEmbed tray (the `_NET_SYSTEM_TRAY_S<n>` selection) works with every pystray backend;
+    a StatusNotifier host alone needs the appindicator backend, i.e. PyGObject.
+    """
+    has_gtk = importlib.util.find_spec("gi") is not None
+    xembed = _xembed_tray_owned()
+    if xembed:
+        if has_gtk:
+            return True, "XEmbed system tray found"
+        return True, (
+            "XEmbed system tray found; without PyGObject a click opens deskguard's own "
+            "popup menu (pip install 'deskguard[gtk]' for the desktop's menu)"
+        )
+    if _status_notifier_host():
+        if has_gtk:
+            return True, "StatusNotifier (AppIndicator) tray found"
+        return False, (
+            "only a StatusNotifier (AppIndicator) tray, which needs PyGObject: "
+            "pip install 'deskguard[gtk]'"
+        )
+    if xembed is None and not os.environ.get("WAYLAND_DISPLAY"):
+        return False, "no display to show a tray icon on (DISPLAY unset or unreachable)"
+    return False, "no system tray found (on GNOME, install the AppIndicator extension)"
+
+
+def _xembed_tray_owned() -> bool | None:
+    """Whether some window owns the XEmbed tray selection; None without an X display."""
+    if not os.environ.get("DISPLAY"):
+        return None
+    try:
+        from Xlib import X, display
+
+        connection = display.Display()
+    except Exception:
+        return None
+    try:
+        atom = connection.intern_atom(f"_NET_SYSTEM_TRAY_S{connection.get_default_screen()}")
+        return bool(connection.get_selection_owner(atom) != X.NONE)
+    finally:
+        connection.close()
+
+
+def _status_notifier_host() -> bool:
+    """Whether a StatusNotifier host owns its name on the session bus (False without a bus)."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    async def has_owner() -> bool:
+        from dbus_fast import BusType, Message
+        from dbus_fast.aio import MessageBus
+
+        bus = await MessageBus(bus_type=BusType.SESSION).connect()
+        try:
+            reply = await bus.call(
+                Message(
+                    destination="org.freedesktop.DBus",
+                    path="/org/freedesktop/DBus",
+                    interface="org.freedesktop.DBus",
+                    member="NameHasOwner",
+                    signature="s",
+                    body=[STATUS_NOTIFIER_WATCHER],
+                )
+            )
+            return bool(reply and reply.body and reply.body[0])
+        finally:
+            bus.disconnect()
+
+    async def bounded() -> bool:
+        return await asyncio.wait_for(has_owner(), PROBE_TIMEOUT)
+
+    try:
+        # A thread of its own: callers may already run an event loop (`deskguard doctor`).
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, bounded()).result()
+    except Exception:
+        return False
+
+
+# ---------------------------------------------------------------------------- effects
+
+
+def spawn_detached(argv: Sequence[str]) -> subprocess.Popen[bytes]:
+    """Start a program that outlives its starter's signals; reaped when it exits."""
+    process = subprocess.Popen(
+        list(argv),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    threading.Thread(target=process.wait, name="deskguard-reaper", daemon=True).start()
+    return process
+
+
+def notify_user(log: logging.Logger, title: str, message: str) -> None:
+    """Tell the user: the log always, and a desktop notification when notify-send exists."""
+    log.warning("%s: %s", title, message)
+    with contextlib.suppress(OSError):  # no notify-send: the log line is all there is
+        spawn_detached(["notify-send", "--app-name=deskguard", "--", title, message])
+
+
+def effects_for(command: Any, log: logging.Logger) -> Effects:
+    """The real effects: `command` sends control commands (controller or control socket)."""
+    return Effects(command=command, spawn=spawn_detached, notify=partial(notify_user, log))
+
+
+# ---------------------------------------------------------------------------- the icon
+
+
+def start_tray(controller: TrayController, log: logging.Logger) -> Tray | None:
+    """A tray icon for the daemon, or None (and one log line saying why) when there can't be one.
+
+    Call on the main thread, which must later call `run()`.
+    """
+    available, reason = tray_host_available()
+    if not available:
+        log.info("no tray icon: %s", reason)
+        return None
+    try:
+        # Without a display pystray's import raises Xlib's DisplayNameError, not ImportError.
+        import pystray
+    except Exception as exc:
+        log.warning("no tray icon: pystray cannot start (%s: %s)", type(exc).__name__, exc)
+        return None
+    try:
+        tray = Tray(pystray, controller, log)
+    except Exception as exc:
+        log.warning("no tray icon: %s: %s", type(exc).__name__, exc)
+        return None
+    log.info("tray icon: %s; pystray backend %s", reason, tray.backend)
+    return tray
+
+
+class Tray:
+    """deskguard's icon in the system tray: live sitting progress and the menu."""
+
+    def __init__(self, pystray: ModuleType, controller: TrayController, log: logging.Logger):
+        self._pystray = pystray
+        self._log = log
+        self._effects = effects_for(controller.command, log)
+        self.backend: str = pystray.Icon.__module__.rsplit(".", 1)[-1].lstrip("_")
+        self._changed = threading.Condition()  # reentrant: stop() may run in a signal handler
+        self._latest: dict[str, Any] | None = None
+        self._stopping = False
+        self._loop_ended = False
+        self._popup: subprocess.Popen[bytes] | None = None
+        status = _first_status(controller, log)
+        self._key: IconKey = icon_key(status)
+        self._title = tooltip(status)
+        self._entries = build_menu(status)
+        self._icon: Any = pystray.Icon(
+            "deskguard",
+            draw_icon(self._key),
+            self._window_title(self._title),
+            menu=self._pystray_menu(self._entries),
+        )
+        self._adapt_backend()
+
+    # -- any thread -------------------------------------------------------------------
+
+    def update(self, status: dict[str, Any]) -> None:
+        """Show a new daemon status; redraws only what changes. Never blocks."""
+        with self._changed:
+            self._latest = dict(status)
+            self._changed.notify_all()
+
+    def stop(self) -> None:
+        """End `run()`. Never blocks; safe from signal handlers and before `run()`."""
+        with self._changed:
+            self._stopping = True
+            self._changed.notify_all()
+
+    # -- main thread ------------------------------------------------------------------
+
+    def run(self) -> None:
+        """Show the icon and handle its events until `stop()`; blocks (main thread).
+
+        Also returns if the tray's event loop ends by itself; the daemon should then carry
+        on without a tray.
+        """
+        try:
+            self._icon.run(setup=self._setup)
+        finally:
+            with self._changed:
+                self._loop_ended = self._stopping = True
+                self._changed.notify_all()
+
+    # -- the tray's threads -----------------------------------------------------------
+
+    def _setup(self, icon: Any) -> None:
+        """Runs once pystray's loop is ready (on a thread of pystray's)."""
+        try:
+            icon.visible = True
+        except Exception:
+            self._log.exception("tray: the icon could not be shown")
+        threading.Thread(target=self._follow_status, name="deskguard-tray", daemon=True).start()
+
+    def _follow_status(self) -> None:
+        while True:
+            with self._changed:
+                self._changed.wait_for(lambda: self._latest is not None or self._stopping)
+                if self._stopping:
+                    break
+                status, self._latest = self._latest, None
+            try:
+                self._show(status or {})
+            except Exception:
+                self._log.exception("tray: could not show the new status")
+        with self._changed:
+            if self._loop_ended:
+                return
+        self._icon.stop()
+
+    def _show(self, status: dict[str, Any]) -> None:
+        key, title, entries = icon_key(status), tooltip(status), build_menu(status)
+        if key != self._key:
+            self._icon.icon = draw_icon(key)
+            self._key = key
+        if title != self._title:
+            self._icon.title = self._window_title(title)
+            self._title = title
+        if entries != self._entries:
+            self._icon.menu = self._pystray_menu(entries)
+            self._entries = entries
+
+    def _window_title(self, title: str) -> str:
+        # The xorg backend sets the title as WM_NAME, which holds Latin-1 only.
+        if self.backend != "xorg":
+            return title
+        return title.replace("—", "-").encode("latin-1", "replace").decode("latin-1")
+
+    def _chosen(self, entry: Entry, icon: Any, item: Any) -> None:
+        """A menu entry was clicked (on the tray's event loop): do it on a thread of its own."""
+        threading.Thread(
+            target=perform, args=(entry, self._effects), name="deskguard-tray-action", daemon=True
+        ).start()
+
+    def _open_popup(self, icon: Any, item: Any) -> None:
+        """The xorg backend's click: deskguard's own menu, in another process, at the pointer."""
+        if self._popup is not None and self._popup.poll() is None:
+            return  # one is open already
+        try:
+            self._popup = spawn_detached([sys.executable, "-m", POPUP_MODULE])
+        except OSError as exc:
+            self._log.warning("tray: cannot open the menu: %s", exc)
+
+    # -- building -----------------------------------------------------------------------
+
+    def _pystray_menu(self, entries: tuple[Entry, ...]) -> Any:
+        menu, menu_item = self._pystray.Menu, self._pystray.MenuItem
+
+        def item(entry: Entry) -> Any:
+            if entry.separator:
+                return menu.SEPARATOR
+            if entry.submenu:
+                return menu_item(
+                    entry.label, menu(*map(item, entry.submenu)), enabled=entry.enabled
+                )
+            return menu_item(entry.label, partial(self._chosen, entry), enabled=entry.enabled)
+
+        items = [item(entry) for entry in entries]
+        if not self._pystray.Icon.HAS_MENU:
+            # What a click on the icon runs: the popup stands in for the missing menu.
+            items.insert(0, menu_item("Menu", self._open_popup, default=True, visible=False))
+        return menu(*items)
+
+    def _adapt_backend(self) -> None:
+        if self.backend == "xorg":
+            mend_xorg_icon(self._icon, self._on_button_press)
+        elif self.backend == "gtk":
+            # A left click opens the same menu as a right click (appindicator does so itself).
+            status_icon = self._icon._status_icon
+            status_icon.connect(
+                "activate", lambda widget: self._icon._on_status_icon_popup_menu(widget, 1, 0)
+            )
+        initialize = getattr(self._icon, "_initialize", None)
+        if initialize is not None:
+            self._icon._initialize = partial(_keeping_sigint, initialize)
+
+    def _on_button_press(self, event: Any) -> None:
+        if event.detail in (1, 3):  # left or right button: both open the menu
+            self._icon()
+
+
+def mend_xorg_icon(icon: Any, on_button_press: Callable[[Any], None]) -> None:
+    """Mend three faults of pystray 0.19.5's xorg icon (`icon` is a `pystray._xorg.Icon`).
+
+    - The icon window never asks for button presses, so clicks never reach it.
+    - Every redraw asks the tray to dock the icon again, and trayer keeps an empty slot for
+      each request: the panel grows a pixel per redraw. Dock once (again only if the tray
+      itself went away).
+    - Calls from other threads reach the event thread through the icon's own X connection,
+      shared with that thread; python-xlib then sometimes leaves a request unsent (a flush
+      is skipped while another thread sends), and the caller waits forever. Send those
+      calls over a connection of their own instead.
+    """
+    from Xlib import X, display
+    from Xlib.protocol import event
+
+    icon._window.change_attributes(
+        event_mask=X.ExposureMask | X.StructureNotifyMask | X.ButtonPressMask
+    )
+    icon._message_handlers[X.ButtonPress] = on_button_press
+    dock = icon._dock_window
+
+    def assert_docked() -> None:
+        if icon._systray_manager is None:
+            dock()
+        assert icon._systray_manager
+
+    icon._assert_docked = assert_docked
+    icon._display.flush()
+
+    sender = display.Display()
+    window = sender.create_resource_object("window", icon._window.id)
+
+    def call_on_event_thread(name: str) -> None:
+        if threading.current_thread() is getattr(icon, "_thread", None):
+            getattr(type(icon), name)(icon)
+            return
+        # pystray's event thread runs the method on this message and answers on its queue.
+        message = event.ClientMessage(
+            window=window,
+            client_type=sender.intern_atom(f"_PYSTRAY_{name.upper()}"),
+            data=(32, (X.CurrentTime, 0, 0, 0, 0)),
+        )
+        window.send_event(message, event_mask=X.NoEventMask)
+        sender.flush()
+        outcome = icon._queue.get()
+        if outcome is not True:
+            raise outcome[1]
+
+    for name in ("_show", "_hide", "_update_icon", "_update_title", "_stop"):
+        setattr(icon, name, partial(call_on_event_thread, name))
+
+
+def _keeping_sigint(initialize: Any) -> None:
+    """pystray's GTK loop resets Ctrl+C to "kill at once"; keep the daemon's clean shutdown."""
+    handler = signal.getsignal(signal.SIGINT)
+    initialize()
+    if handler is not None and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, handler)
+
+
+def _first_status(controller: TrayController, log: logging.Logger) -> dict[str, Any]:
+    try:
+        return controller.status()
+    except Exception as exc:
+        log.debug("tray: no status yet (%s); starting with a neutral icon", exc)
+        return {}

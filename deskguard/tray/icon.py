@@ -1,0 +1,190 @@
+"""The tray icon's picture and title, drawn from the daemon's status.
+
+A ring fills clockwise from twelve o'clock with the sitting time against the sit limit:
+green, then amber from three quarters on, then a full red ring once the limit is reached.
+Paused, snoozed, away, off-hours, reminding and break each have their own look. The
+picture is a function of `icon_key(status)` alone, so the tray redraws only when the key
+changes; progress is quantised to 1/32 of the ring for that reason.
+
+Pillow is imported only when a picture is drawn: the popup process uses `tooltip` only.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from deskguard.cli.params import minutes
+
+if TYPE_CHECKING:
+    from PIL import Image, ImageDraw
+
+STEPS = 32
+"""Progress is shown in this many steps around the ring."""
+
+AMBER_FROM = 24
+"""The first step drawn amber (three quarters of the sit limit)."""
+
+RGB = tuple[int, int, int]
+GREEN: RGB = (46, 194, 126)
+AMBER: RGB = (245, 166, 35)
+RED: RGB = (224, 27, 36)
+TRACK: RGB = (96, 102, 108)
+"""The empty part of the ring."""
+DIM: RGB = (178, 182, 186)
+"""Time that is not counting (away), and the paused and off-hours symbols."""
+SNOOZE: RGB = (53, 132, 228)
+
+# Ring geometry as fractions of the icon size.
+OUTER_MARGIN = 0.06
+RING_WIDTH = 0.16
+SUPERSAMPLE = 4  # ImageDraw does not antialias; draw large and scale down
+
+PROGRESS_LOOKS = frozenset({"active", "snoozed", "away"})
+KNOWN_LOOKS = PROGRESS_LOOKS | {"paused", "off-hours", "reminding", "break"}
+
+
+class IconKey(NamedTuple):
+    """Everything the picture depends on: equal keys give identical pictures."""
+
+    look: str
+    """The daemon state, or "unknown" (no status yet: a dim ring)."""
+    step: int
+    """Filled steps of the ring, 0..STEPS; 0 for looks that show no progress."""
+
+
+def progress_step(status: dict[str, Any]) -> int:
+    """Sitting time against the sit limit, in ring steps (rounded down, at most STEPS)."""
+    limit = float(status.get("sit_limit_seconds") or 0)
+    sitting = float(status.get("sitting_seconds") or 0)
+    if limit <= 0:
+        return 0
+    return max(0, min(STEPS, math.floor(sitting / limit * STEPS)))
+
+
+def icon_key(status: dict[str, Any]) -> IconKey:
+    """What the picture for `status` depends on; redraw only when this changes."""
+    state = str(status.get("state", "unknown"))
+    look = state if state in KNOWN_LOOKS else "unknown"
+    step = progress_step(status) if look in PROGRESS_LOOKS else 0
+    return IconKey(look, step)
+
+
+def progress_colour(step: int) -> RGB:
+    if step >= STEPS:
+        return RED
+    return AMBER if step >= AMBER_FROM else GREEN
+
+
+def render_icon(status: dict[str, Any], size: int = 64) -> Image.Image:
+    """The tray picture for `status`, `size` pixels square, with a transparent background."""
+    return draw_icon(icon_key(status), size)
+
+
+def draw_icon(key: IconKey, size: int = 64) -> Image.Image:
+    from PIL import Image, ImageDraw
+
+    big = size * SUPERSAMPLE
+    picture = Image.new("RGBA", (big, big), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(picture)
+    margin = round(big * OUTER_MARGIN)
+    ring = (margin, margin, big - 1 - margin, big - 1 - margin)
+    width = round(big * RING_WIDTH)
+    look, step = key
+    # The symbol goes first: the crescent is cut out with transparency, the ring stays whole.
+    _draw_symbol(draw, look, big)
+    track = DIM if look in ("off-hours", "unknown") else TRACK
+    draw.ellipse(ring, outline=track, width=width)
+    fill, filled = _ring_fill(look, step)
+    if filled >= STEPS:
+        draw.ellipse(ring, outline=fill, width=width)
+    elif filled > 0:
+        # Pillow measures angles clockwise from three o'clock; the ring starts at twelve.
+        draw.arc(ring, -90, -90 + 360 * filled / STEPS, fill=fill, width=width)
+    return picture.resize((size, size), Image.Resampling.LANCZOS)
+
+
+def _ring_fill(look: str, step: int) -> tuple[RGB, int]:
+    """The colour and the number of filled steps of the ring for one look."""
+    if look == "reminding":
+        return RED, STEPS
+    if look == "break":
+        return GREEN, STEPS
+    if look == "away":
+        return DIM, step
+    if look in ("active", "snoozed"):
+        return progress_colour(step), step
+    return TRACK, 0
+
+
+def _draw_symbol(draw: ImageDraw.ImageDraw, look: str, big: int) -> None:
+    """The mark in the middle of the ring that tells the looks apart at a glance."""
+    centre = big / 2
+    if look == "paused":  # two upright bars
+        bar_w, bar_h, gap = big * 0.09, big * 0.32, big * 0.07
+        for left in (centre - gap / 2 - bar_w, centre + gap / 2):
+            draw.rectangle((left, centre - bar_h / 2, left + bar_w, centre + bar_h / 2), fill=DIM)
+    elif look == "off-hours":  # a dash: nothing counts now
+        half_w, half_h = big * 0.17, big * 0.045
+        draw.rectangle(
+            (centre - half_w, centre - half_h, centre + half_w, centre + half_h), fill=DIM
+        )
+    elif look == "snoozed":  # a crescent moon
+        r = big * 0.2
+        draw.ellipse((centre - r, centre - r, centre + r, centre + r), fill=SNOOZE)
+        shift = r * 0.55
+        draw.ellipse(
+            (centre - r + shift, centre - r - shift, centre + r + shift, centre + r - shift),
+            fill=(0, 0, 0, 0),
+        )
+    elif look == "reminding":  # a solid disc: act now
+        r = big * 0.17
+        draw.ellipse((centre - r, centre - r, centre + r, centre + r), fill=RED)
+
+
+def tooltip(status: dict[str, Any], now: datetime | None = None) -> str:
+    """The icon's title, e.g. "Sitting 32 min — next stretch in 13 min".
+
+    Also the status line at the top of the menu. `now` (for the dates of pauses) defaults
+    to the current local time.
+    """
+    state = status.get("state")
+    sitting = minutes(float(status.get("sitting_seconds") or 0))
+    next_stretch = _next_stretch(status.get("next_reminder_in_seconds"))
+    if state == "active":
+        return f"Sitting {sitting} — {next_stretch}" if next_stretch else f"Sitting {sitting}"
+    if state == "snoozed":
+        return f"Snoozed — {next_stretch or 'no stretch due'} (sitting {sitting})"
+    if state == "reminding":
+        exercise = str(status.get("pending_exercise") or "stand up and walk").replace("-", " ")
+        return f"Time to stretch: {exercise} (sitting {sitting})"
+    if state == "paused":
+        until = status.get("paused_until")
+        return f"Paused until {_clock(until, now)}" if until else "Paused until you resume"
+    fixed = {
+        "away": "Away from the computer",
+        "break": "On a break",
+        "off-hours": "Outside working hours",
+    }
+    return fixed.get(str(state), "deskguard")
+
+
+def _next_stretch(due: float | None) -> str:
+    if due is None:
+        return ""
+    if due <= 0:  # due this moment; the reminder follows at the next tick
+        return "stretch due now"
+    return f"next stretch in {minutes(float(due))}"
+
+
+def _clock(iso: str, now: datetime | None) -> str:
+    """A moment as the user wants to read it: "14:30", "tomorrow 00:00" or "Fri 3 May 09:00"."""
+    moment = datetime.fromisoformat(iso).astimezone()
+    today = (now or datetime.now().astimezone()).astimezone().date()
+    days = (moment.date() - today).days
+    if days == 0:
+        return moment.strftime("%H:%M")
+    if days == 1:
+        return moment.strftime("tomorrow %H:%M")
+    return f"{moment:%a} {moment.day} {moment:%b %H:%M}"
