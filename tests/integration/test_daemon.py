@@ -94,7 +94,9 @@ def test_stretch_records_an_accepted_reminder_and_resets_sitting(
     assert rows[0][0] in ("standing-back-bend", "quadriceps-stretch")
     # Accepting opens the quick routine in its own window.
     poll(
-        lambda: desktop.run(["xdotool", "search", "--name", "deskguard routine"], check=False).stdout,
+        lambda: (
+            desktop.run(["xdotool", "search", "--name", "deskguard routine"], check=False).stdout
+        ),
         timeout=15,
         what="the routine window",
     )
