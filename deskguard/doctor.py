@@ -44,58 +44,14 @@ def session_check() -> Check:
     return Check("session", True, f"{kind}, {desktop}")
 
 
-async def _bus_name_has_owner(name: str) -> bool | None:
-    """True/False when the session bus answers, None when there is no session bus."""
-    from dbus_fast import BusType, Message
-    from dbus_fast.aio import MessageBus
+def tray_check() -> Check:
+    from deskguard.tray.app import tray_host_available
 
-    try:
-        bus = await MessageBus(bus_type=BusType.SESSION).connect()
-    except Exception:
-        return None
-    try:
-        reply = await bus.call(
-            Message(
-                destination="org.freedesktop.DBus",
-                path="/org/freedesktop/DBus",
-                interface="org.freedesktop.DBus",
-                member="NameHasOwner",
-                signature="s",
-                body=[name],
-            )
-        )
-        return bool(reply and reply.body and reply.body[0])
-    finally:
-        bus.disconnect()
-
-
-def _xembed_tray_owner() -> bool | None:
-    """Whether an XEmbed system tray owns its selection (None without an X display)."""
-    if not os.environ.get("DISPLAY"):
-        return None
-    try:
-        from Xlib import X, display
-
-        dpy = display.Display()
-    except Exception:
-        return None
-    try:
-        atom = dpy.intern_atom(f"_NET_SYSTEM_TRAY_S{dpy.get_default_screen()}")
-        return bool(dpy.get_selection_owner(atom) != X.NONE)
-    finally:
-        dpy.close()
-
-
-async def tray_check() -> Check:
-    watcher = await _bus_name_has_owner("org.kde.StatusNotifierWatcher")
-    xembed = _xembed_tray_owner()
-    hosts = [name for name, found in (("StatusNotifier", watcher), ("XEmbed", xembed)) if found]
-    if hosts:
-        return Check("tray host", True, " and ".join(hosts) + " tray found")
+    ok, detail = tray_host_available()
     return Check(
         "tray host",
-        False,
-        "no system tray found",
+        ok,
+        detail,
         "on GNOME install the AppIndicator extension; every action also works from "
         "notifications and the command line",
     )
@@ -216,7 +172,7 @@ def daemon_check() -> Check:
 
 
 async def run_checks() -> list[Check]:
-    checks = [session_check(), await notification_check(), await tray_check()]
+    checks = [session_check(), await notification_check(), tray_check()]
     checks += await activity_checks()
     checks += await focus_checks()
     checks += file_checks()

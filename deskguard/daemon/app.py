@@ -170,8 +170,13 @@ class Daemon:
             return False
         self._status_listeners.append(tray.update)
         self._on_stop.append(tray.stop)
+        if self._stop_requested.is_set():  # a signal came before the tray could hear it
+            tray.stop()
         tray.update(self.call(self._status_now()))
         tray.run()
+        # The tray loop can also end on its own (the X connection broke): carry on without.
+        while not self._stop_requested.wait(1.0):
+            pass
         return True
 
     async def _status_now(self) -> dict[str, Any]:
