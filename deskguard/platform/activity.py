@@ -16,8 +16,10 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol
 
-from dbus_fast import DBusError, ErrorType, Message, MessageFlag, MessageType
+from dbus_fast import DBusError, ErrorType
 from dbus_fast.aio import MessageBus
+
+from deskguard.platform.dbus import call_method
 
 AUTO_ORDER = ("mutter", "freedesktop", "x11", "windows", "macos")
 CHOICES = ("auto", *AUTO_ORDER, "none")
@@ -55,28 +57,6 @@ async def _connect_session_bus() -> MessageBus:
         return await asyncio.wait_for(MessageBus().connect(), CALL_TIMEOUT)
     except Exception as exc:
         raise ActivityUnavailable(f"no session bus ({_dbus_reason(exc)})") from exc
-
-
-async def _call(
-    bus: MessageBus,
-    destination: str,
-    path: str,
-    interface: str,
-    member: str,
-) -> list[Any]:
-    """One method call without arguments; a D-Bus error reply is raised as DBusError."""
-    message = Message(
-        destination=destination,
-        path=path,
-        interface=interface,
-        member=member,
-        # Never start a service just to ask it for the idle time.
-        flags=MessageFlag.NO_AUTOSTART,
-    )
-    reply = await asyncio.wait_for(bus.call(message), CALL_TIMEOUT)
-    if reply.message_type is MessageType.ERROR:
-        raise DBusError(reply.error_name or "unknown", str(reply.body[0]) if reply.body else "")
-    return list(reply.body)
 
 
 _NOT_THERE = (ErrorType.NAME_HAS_NO_OWNER.value, ErrorType.SERVICE_UNKNOWN.value)
@@ -121,7 +101,9 @@ class _DBusIdle:
         if not self._bus.connected:
             raise ActivityUnavailable("lost the session bus")
         try:
-            body = await _call(self._bus, self.destination, self._path, self.interface, self.member)
+            body = await call_method(
+                self._bus, self.destination, self._path, self.interface, self.member
+            )
             return self.to_seconds(body[0])
         except DBusError as exc:
             if exc.type in _NOT_THERE:

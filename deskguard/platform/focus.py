@@ -18,9 +18,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Protocol
 
-from dbus_fast import DBusError, ErrorType, Message, MessageFlag, MessageType, Variant
+from dbus_fast import DBusError, ErrorType, Variant
 from dbus_fast.aio import MessageBus
 
+from deskguard.platform.dbus import DBUS, call_method
 from deskguard.settings import FocusSettings
 
 if TYPE_CHECKING:
@@ -36,7 +37,6 @@ CHECK_TIMEOUT = 5.0
 SERVER = "org.freedesktop.Notifications"
 SERVER_PATH = "/org/freedesktop/Notifications"
 PROPERTIES = "org.freedesktop.DBus.Properties"
-DBUS = ("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus")
 # `dunstctl is-paused` reads this property; reading it directly saves a process per poll.
 DUNST_INTERFACE = "org.dunstproject.cmd0"
 GNOME_BANNERS = ("org.gnome.desktop.notifications", "show-banners")
@@ -138,33 +138,10 @@ async def _connect_session_bus() -> MessageBus:
     return await asyncio.wait_for(MessageBus().connect(), CALL_TIMEOUT)
 
 
-async def _call(
-    bus: MessageBus,
-    destination: str,
-    path: str,
-    interface: str,
-    member: str,
-    signature: str = "",
-    body: list[Any] | None = None,
-) -> list[Any]:
-    message = Message(
-        destination=destination,
-        path=path,
-        interface=interface,
-        member=member,
-        signature=signature,
-        body=body or [],
-        # Never start a notification server just to ask whether it is quiet.
-        flags=MessageFlag.NO_AUTOSTART,
-    )
-    reply = await asyncio.wait_for(bus.call(message), CALL_TIMEOUT)
-    if reply.message_type is MessageType.ERROR:
-        raise DBusError(reply.error_name or "unknown", str(reply.body[0]) if reply.body else "")
-    return list(reply.body)
-
-
 async def _get_property(bus: MessageBus, interface: str, name: str) -> Any:
-    (value,) = await _call(bus, SERVER, SERVER_PATH, PROPERTIES, "Get", "ss", [interface, name])
+    (value,) = await call_method(
+        bus, SERVER, SERVER_PATH, PROPERTIES, "Get", "ss", [interface, name], timeout=CALL_TIMEOUT
+    )
     return value.value if isinstance(value, Variant) else value
 
 
@@ -237,7 +214,9 @@ class DoNotDisturb(_Signal):
 
     async def _server_owner(self) -> str | None:
         try:
-            (owner,) = await _call(self._bus, *DBUS, "GetNameOwner", "s", [SERVER])
+            (owner,) = await call_method(
+                self._bus, *DBUS, "GetNameOwner", "s", [SERVER], timeout=CALL_TIMEOUT
+            )
         except DBusError as exc:
             if exc.type == ErrorType.NAME_HAS_NO_OWNER.value:
                 return None
@@ -245,7 +224,9 @@ class DoNotDisturb(_Signal):
         return str(owner)
 
     async def _pick(self) -> tuple[str, _Via]:
-        info = await _call(self._bus, SERVER, SERVER_PATH, SERVER, "GetServerInformation")
+        info = await call_method(
+            self._bus, SERVER, SERVER_PATH, SERVER, "GetServerInformation", timeout=CALL_TIMEOUT
+        )
         server = str(info[0])
         try:
             inhibited = await _get_property(self._bus, SERVER, "Inhibited")

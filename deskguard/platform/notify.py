@@ -17,8 +17,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from dbus_fast import DBusError, Message, MessageFlag, MessageType
+from dbus_fast import DBusError
 from dbus_fast.aio import MessageBus
+
+from deskguard.platform.dbus import DBUS, call_method
 
 if TYPE_CHECKING:
     from desktop_notifier import DesktopNotifier
@@ -26,7 +28,6 @@ if TYPE_CHECKING:
 APP_NAME = "deskguard"
 SERVER = "org.freedesktop.Notifications"
 SERVER_PATH = "/org/freedesktop/Notifications"
-DBUS = ("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus")
 CALL_TIMEOUT = 5.0
 # Starting a D-Bus-activated notification server may take a moment (it opens a window).
 SEND_TIMEOUT = 15.0
@@ -87,31 +88,6 @@ def _reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
-async def _call(
-    bus: MessageBus,
-    destination: str,
-    path: str,
-    interface: str,
-    member: str,
-    signature: str = "",
-    body: list[Any] | None = None,
-    timeout: float = CALL_TIMEOUT,
-) -> list[Any]:
-    message = Message(
-        destination=destination,
-        path=path,
-        interface=interface,
-        member=member,
-        signature=signature,
-        body=body or [],
-        flags=MessageFlag.NO_AUTOSTART,
-    )
-    reply = await asyncio.wait_for(bus.call(message), timeout)
-    if reply.message_type is MessageType.ERROR:
-        raise DBusError(reply.error_name or "unknown", str(reply.body[0]) if reply.body else "")
-    return list(reply.body)
-
-
 async def _connect() -> MessageBus:
     try:
         return await asyncio.wait_for(MessageBus().connect(), CALL_TIMEOUT)
@@ -128,15 +104,17 @@ async def _server_owner(bus: MessageBus, *, start: bool) -> str | None:
     mako); with `start` false the answer is then None.
     """
     try:
-        (has_owner,) = await _call(bus, *DBUS, "NameHasOwner", "s", [SERVER])
+        (has_owner,) = await call_method(bus, *DBUS, "NameHasOwner", "s", [SERVER])
         if not has_owner:
-            (activatable,) = await _call(bus, *DBUS, "ListActivatableNames")
+            (activatable,) = await call_method(bus, *DBUS, "ListActivatableNames")
             if SERVER not in activatable:
                 raise NotifierUnavailable("no notification server on the session bus")
             if not start:
                 return None
-            await _call(bus, *DBUS, "StartServiceByName", "su", [SERVER, 0], timeout=SEND_TIMEOUT)
-        (owner,) = await _call(bus, *DBUS, "GetNameOwner", "s", [SERVER])
+            await call_method(
+                bus, *DBUS, "StartServiceByName", "su", [SERVER, 0], timeout=SEND_TIMEOUT
+            )
+        (owner,) = await call_method(bus, *DBUS, "GetNameOwner", "s", [SERVER])
     except (DBusError, TimeoutError, OSError) as exc:
         raise NotifierUnavailable(f"notification server: {_reason(exc)}") from exc
     return str(owner)
@@ -153,10 +131,10 @@ class ServerInfo:
 
 async def _server_info(bus: MessageBus) -> ServerInfo:
     try:
-        name, vendor, version, spec = await _call(
+        name, vendor, version, spec = await call_method(
             bus, SERVER, SERVER_PATH, SERVER, "GetServerInformation"
         )
-        (capabilities,) = await _call(bus, SERVER, SERVER_PATH, SERVER, "GetCapabilities")
+        (capabilities,) = await call_method(bus, SERVER, SERVER_PATH, SERVER, "GetCapabilities")
     except (DBusError, TimeoutError, OSError, ValueError) as exc:
         raise NotifierUnavailable(f"notification server: {_reason(exc)}") from exc
     return ServerInfo(

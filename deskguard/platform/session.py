@@ -12,8 +12,10 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from dbus_fast import BusType, DBusError, ErrorType, Message, MessageFlag, MessageType
+from dbus_fast import BusType, DBusError, ErrorType, Message, MessageType
 from dbus_fast.aio import MessageBus
+
+from deskguard.platform.dbus import DBUS, call_method
 
 CALL_TIMEOUT = 5.0
 SCREENSAVERS = (
@@ -24,7 +26,6 @@ LOGIND = "org.freedesktop.login1"
 LOGIND_PATH = "/org/freedesktop/login1"
 LOGIND_MANAGER = "org.freedesktop.login1.Manager"
 LOGIND_SESSION = "org.freedesktop.login1.Session"
-DBUS = ("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus")
 
 _NOT_THERE = (ErrorType.NAME_HAS_NO_OWNER.value, ErrorType.SERVICE_UNKNOWN.value)
 
@@ -39,32 +40,8 @@ def _reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
-async def _call(
-    bus: MessageBus,
-    destination: str,
-    path: str,
-    interface: str,
-    member: str,
-    signature: str = "",
-    body: list[Any] | None = None,
-) -> list[Any]:
-    message = Message(
-        destination=destination,
-        path=path,
-        interface=interface,
-        member=member,
-        signature=signature,
-        body=body or [],
-        flags=MessageFlag.NO_AUTOSTART,
-    )
-    reply = await asyncio.wait_for(bus.call(message), CALL_TIMEOUT)
-    if reply.message_type is MessageType.ERROR:
-        raise DBusError(reply.error_name or "unknown", str(reply.body[0]) if reply.body else "")
-    return list(reply.body)
-
-
 async def _add_match(bus: MessageBus, rule: str) -> None:
-    await _call(bus, *DBUS, "AddMatch", "s", [rule])
+    await call_method(bus, *DBUS, "AddMatch", "s", [rule])
 
 
 class SessionWatcher:
@@ -119,7 +96,7 @@ class SessionWatcher:
             try:
                 # Subscribed even when not running: a screensaver may start after us.
                 await _add_match(bus, f"type='signal',interface='{name}',member='ActiveChanged'")
-                (active,) = await _call(bus, name, path, name, "GetActive")
+                (active,) = await call_method(bus, name, path, name, "GetActive")
             except (DBusError, TimeoutError, ValueError) as exc:
                 # Still subscribed: its signals count if it starts later.
                 self._missing.append(f"{name} ({_short(exc)})")
@@ -155,7 +132,7 @@ class SessionWatcher:
                 f"type='signal',sender='{LOGIND}',path='{LOGIND_PATH}',"
                 f"interface='{LOGIND_MANAGER}',member='PrepareForSleep'",
             )
-            (owner,) = await _call(bus, *DBUS, "NameHasOwner", "s", [LOGIND])
+            (owner,) = await call_method(bus, *DBUS, "NameHasOwner", "s", [LOGIND])
         except (DBusError, TimeoutError) as exc:
             self._missing.append(f"logind ({_reason(exc)})")
             return []
@@ -189,7 +166,7 @@ class SessionWatcher:
         reasons = []
         for member, signature, body in attempts:
             try:
-                (path,) = await _call(
+                (path,) = await call_method(
                     bus, LOGIND, LOGIND_PATH, LOGIND_MANAGER, member, signature, body
                 )
                 return str(path)
@@ -200,7 +177,7 @@ class SessionWatcher:
 
     async def _locked_hint(self, bus: MessageBus, path: str) -> bool:
         try:
-            (value,) = await _call(
+            (value,) = await call_method(
                 bus,
                 LOGIND,
                 path,

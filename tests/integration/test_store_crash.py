@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from deskguard.store import History
+from deskguard.store import MIGRATIONS, History
 
 pytestmark = pytest.mark.integration
 
@@ -97,7 +97,7 @@ def test_every_committed_reminder_survives_a_sigkill(tmp_path: Path) -> None:
     history = History(path)
     try:
         assert history.integrity_ok()
-        assert history.schema_version == 2
+        assert history.schema_version == len(MIGRATIONS)
         rows = history.reminders()
         assert {row.id for row in rows} >= set(printed_all)
         assert all(row.exercise == "crunch" and row.notifier == "log" for row in rows)
