@@ -28,7 +28,7 @@ from pydantic import (
 )
 
 from deskguard import paths
-from deskguard.errors import ExitCode, UserError
+from deskguard.errors import InvalidConfiguration, UserError
 
 Kind = Literal["stretch", "strength"]
 Position = Literal["standing", "lying-on-back", "lying-face-down", "all-fours"]
@@ -267,17 +267,12 @@ class CatalogProblem:
         return f"{self.source}: {self.reason}"
 
 
-class CatalogError(UserError):
+class CatalogError(InvalidConfiguration):
     """The catalog cannot be used; `problems` lists every reason."""
 
-    exit_code = ExitCode.BAD_CONFIG
-
     def __init__(self, problems: Sequence[CatalogProblem]) -> None:
-        self.problems = list(problems)
-        super().__init__("invalid exercise catalog", "\n".join(str(p) for p in self.problems))
-
-    def __str__(self) -> str:
-        return f"{self.title}:\n{self.message}"
+        super().__init__("invalid exercise catalog", list(problems))
+        self.problems: Sequence[CatalogProblem] = list(problems)
 
 
 Loc = tuple[str | int, ...]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class ExitCode:
     OK = 0
@@ -20,6 +22,19 @@ class UserError(Exception):
         super().__init__(f"{title}: {message}" if message else title)
         self.title = title
         self.message = message
+
+
+class InvalidConfiguration(UserError):
+    """A config or catalog that cannot be used; `problems` lists each as "FILE: key: reason"."""
+
+    exit_code = ExitCode.BAD_CONFIG
+
+    def __init__(self, title: str, problems: Sequence[object]) -> None:
+        self.problems: Sequence[object] = problems
+        super().__init__(title, "\n".join(str(problem) for problem in problems))
+
+    def __str__(self) -> str:
+        return f"{self.title}:\n{self.message}"
 
 
 class DaemonNotRunning(UserError):

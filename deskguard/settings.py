@@ -29,6 +29,7 @@ from deskguard import paths
 from deskguard.core.durations import format_duration, parse_duration
 from deskguard.core.schedule import WorkingHours, parse_period
 from deskguard.core.tracker import Policy
+from deskguard.errors import InvalidConfiguration
 
 ENV_PREFIX = "DESKGUARD_"
 ENV_DELIMITER = "__"
@@ -188,14 +189,12 @@ class ConfigProblem:
         )
 
 
-class ConfigError(Exception):
+class ConfigError(InvalidConfiguration):
     """The configuration cannot be used; `problems` lists every reason."""
 
-    title = "Invalid configuration"
-
     def __init__(self, problems: Sequence[ConfigProblem]) -> None:
-        super().__init__("\n".join(str(problem) for problem in problems))
-        self.problems = list(problems)
+        super().__init__("invalid configuration", list(problems))
+        self.problems: Sequence[ConfigProblem] = list(problems)
 
 
 @dataclass
@@ -204,6 +203,8 @@ class ConfigFiles:
 
     system: list[Path] = field(default_factory=paths.system_config_files)
     user: Path = field(default_factory=paths.user_config_file)
+    # Named on purpose (--config, DESKGUARD_CONFIG): missing is an error, not "defaults".
+    user_required: bool = field(default_factory=lambda: bool(os.environ.get(paths.CONFIG_ENV)))
 
     @property
     def layers(self) -> list[Path]:
@@ -267,8 +268,9 @@ def load_settings(
     layers: list[dict[str, Any]] = []
     problems: list[ConfigProblem] = []
     for path in files.layers:
-        if path == files.user and os.environ.get(paths.CONFIG_ENV) and not path.exists():
-            problems.append(ConfigProblem(str(path), "", f"no such file (from {paths.CONFIG_ENV})"))
+        if path == files.user and files.user_required and not path.exists():
+            named_by = f" (from {paths.CONFIG_ENV})" if os.environ.get(paths.CONFIG_ENV) else ""
+            problems.append(ConfigProblem(str(path), "", "no such file" + named_by))
         if not path.is_file():
             continue
         try:
@@ -301,4 +303,4 @@ def check_file(path: Path) -> list[ConfigProblem]:
     try:
         return _check_layer(str(path), read_toml(path))
     except ConfigError as exc:
-        return exc.problems
+        return list(exc.problems)

@@ -18,7 +18,7 @@ from deskguard.cli import (
     service,
     simulate,
 )
-from deskguard.errors import ExitCode, UserError
+from deskguard.errors import ExitCode, InvalidConfiguration, UserError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -45,6 +45,10 @@ def main() -> None:
         sys.exit(ExitCode.ERROR)
     except click.ClickException as exc:
         exc.show()
+        sys.exit(exc.exit_code)
+    except InvalidConfiguration as exc:
+        for problem in exc.problems:  # one "FILE: key: reason" per line, nothing else
+            click.echo(str(problem), err=True)
         sys.exit(exc.exit_code)
     except UserError as exc:
         click.echo(f"deskguard: {exc}", err=True)

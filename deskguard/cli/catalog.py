@@ -18,14 +18,9 @@ _COLUMNS = ("id", "name", "kind", "position", "hold", "reps", "sides", "desk")
 
 def _load() -> Catalog:
     """The merged catalog; a bad catalog prints every problem and exits 78."""
-    from deskguard.catalog import CatalogError, load_catalog
+    from deskguard.catalog import load_catalog
 
-    try:
-        return load_catalog()
-    except CatalogError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        sys.exit(ExitCode.BAD_CONFIG)
+    return load_catalog()
 
 
 def _words(value: str) -> str:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from deskguard.errors import ExitCode
+if TYPE_CHECKING:
+    from deskguard.settings import ConfigFiles
 
 
 def config_file_option(function: click.decorators.FC) -> click.decorators.FC:
@@ -21,9 +22,15 @@ def config_file_option(function: click.decorators.FC) -> click.decorators.FC:
     )(function)
 
 
-def report_problems(problems: list[object]) -> None:
-    for problem in problems:
-        click.echo(str(problem), err=True)
+def config_files(config_path: Path | None) -> ConfigFiles:
+    """The files to read; a --config PATH must exist (a typo must not mean defaults)."""
+    from deskguard.settings import ConfigFiles
+
+    files = ConfigFiles()
+    if config_path is not None:
+        files.user = config_path
+        files.user_required = True
+    return files
 
 
 @click.group(name="config")
@@ -43,15 +50,10 @@ def check(path: Path | None) -> None:
     if path is not None:
         problems = check_file(path)
         if problems:
-            report_problems(list(problems))
-            sys.exit(ExitCode.BAD_CONFIG)
+            raise ConfigError(problems)
         click.echo(f"{path}: ok")
         return
-    try:
-        load_settings()
-    except ConfigError as exc:
-        report_problems(list(exc.problems))
-        sys.exit(ExitCode.BAD_CONFIG)
+    load_settings()
     click.echo("configuration ok")
 
 
@@ -59,17 +61,9 @@ def check(path: Path | None) -> None:
 @config_file_option
 def show(config_path: Path | None) -> None:
     """Print the effective configuration (all layers merged) as TOML."""
-    from deskguard.settings import ConfigError, ConfigFiles, load_settings
+    from deskguard.settings import load_settings
 
-    files = ConfigFiles()
-    if config_path is not None:
-        files.user = config_path
-    try:
-        settings = load_settings(files)
-    except ConfigError as exc:
-        report_problems(list(exc.problems))
-        sys.exit(ExitCode.BAD_CONFIG)
-    click.echo(settings.to_toml(), nl=False)
+    click.echo(load_settings(config_files(config_path)).to_toml(), nl=False)
 
 
 @config_group.command(name="path")

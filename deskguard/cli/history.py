@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from deskguard.cli.params import echo_json
-from deskguard.errors import ExitCode, UserError
+from deskguard.errors import UserError
 
 if TYPE_CHECKING:
     from deskguard.settings import Settings
@@ -28,14 +28,9 @@ MAX_MINUTES = 24 * 60.0
 
 
 def _settings() -> Settings:
-    from deskguard.cli.config import report_problems
-    from deskguard.settings import ConfigError, load_settings
+    from deskguard.settings import load_settings
 
-    try:
-        return load_settings()
-    except ConfigError as exc:
-        report_problems(list(exc.problems))
-        sys.exit(ExitCode.BAD_CONFIG)
+    return load_settings()
 
 
 def _open(path: Path) -> History:

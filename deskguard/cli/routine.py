@@ -6,8 +6,6 @@ import sys
 
 import click
 
-from deskguard.errors import ExitCode
-
 
 @click.command()
 @click.option("--quick", is_flag=True, help="One or two desk-friendly exercises (1-2 minutes).")
@@ -26,23 +24,17 @@ def routine(quick: bool, terminal: bool, exercises: str | None) -> None:
     to the running daemon (a finished routine counts as a break) or, when it is not
     running, straight into the history.
     """
-    from deskguard.cli.config import report_problems
     from deskguard.routine.launch import RoutineRequest, parse_ids, run
-    from deskguard.settings import ConfigError
 
     if quick and exercises:
         raise click.UsageError("--quick and --exercises cannot be combined")
     ids = parse_ids(exercises)
     if exercises is not None and not ids:
         raise click.UsageError("--exercises needs at least one exercise id")
-    try:
-        # The window runs right here: this command is already a process of its own, so a
-        # second interpreter would only add start-up time and hide the exit code and
-        # Ctrl+C. `python -m deskguard.routine` is the entry for the daemon and the tray.
-        code = run(RoutineRequest(quick, ids, terminal))
-    except ConfigError as exc:
-        report_problems(list(exc.problems))
-        sys.exit(ExitCode.BAD_CONFIG)
+    # The window runs right here: this command is already a process of its own, so a
+    # second interpreter would only add start-up time and hide the exit code and
+    # Ctrl+C. `python -m deskguard.routine` is the entry for the daemon and the tray.
+    code = run(RoutineRequest(quick, ids, terminal))
     if code:
         sys.exit(code)
 

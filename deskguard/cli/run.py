@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
-from deskguard.cli.config import config_file_option, report_problems
-from deskguard.errors import ExitCode
+from deskguard.cli.config import config_file_option, config_files
 
 
 @click.command()
@@ -23,19 +21,12 @@ def run(no_tray: bool, verbose: bool, config_path: Path | None) -> None:
     """
     from deskguard.daemon.app import Daemon
     from deskguard.daemon.logs import setup_logging
-    from deskguard.settings import ConfigError, ConfigFiles, load_settings
+    from deskguard.settings import load_settings
 
     setup_logging(verbose)
-    files = ConfigFiles()
-    if config_path is not None:
-        files.user = config_path
+    files = config_files(config_path)
     overrides = {"tray": {"enabled": False}} if no_tray else {}
-    try:
-        settings = load_settings(files, overrides)
-    except ConfigError as exc:
-        report_problems(list(exc.problems))
-        sys.exit(ExitCode.BAD_CONFIG)
-    Daemon(settings, files, overrides).run()
+    Daemon(load_settings(files, overrides), files, overrides).run()
 
 
 def register(group: click.Group) -> None:

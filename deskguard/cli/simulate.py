@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import datetime
 from pathlib import Path
 
 import click
 
-from deskguard.cli.config import report_problems
+from deskguard.cli.config import config_files
 from deskguard.cli.params import echo_json
-from deskguard.errors import ExitCode, UserError
+from deskguard.errors import UserError
 
 
 def _clock(seconds: float) -> str:
@@ -57,16 +56,9 @@ def simulate(trace: Path, config_path: Path | None, as_json: bool, start: dateti
     from deskguard.catalog import load_catalog
     from deskguard.core.replay import Replay, TraceError, parse_trace
     from deskguard.core.selection import desk_friendly_ids
-    from deskguard.settings import ConfigError, ConfigFiles, load_settings
+    from deskguard.settings import load_settings
 
-    files = ConfigFiles()
-    if config_path is not None:
-        files.user = config_path
-    try:
-        settings = load_settings(files)
-    except ConfigError as exc:
-        report_problems(list(exc.problems))
-        sys.exit(ExitCode.BAD_CONFIG)
+    settings = load_settings(config_files(config_path))
     catalog = load_catalog()
     candidates = desk_friendly_ids(catalog.exercises.values(), settings.health.contraindications)
     replay = Replay(settings.policy(), candidates, settings.activity.poll, start)

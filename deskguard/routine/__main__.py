@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from deskguard.errors import ExitCode, UserError
+from deskguard.errors import InvalidConfiguration, UserError
 from deskguard.routine.launch import RoutineRequest, parse_ids, run
 
 
@@ -23,15 +23,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--terminal", action="store_true", help="run in this terminal")
     options = parser.parse_args(argv)
 
-    from deskguard.settings import ConfigError
-
     request = RoutineRequest(options.quick, parse_ids(options.exercises), options.terminal)
     try:
         return run(request)
-    except ConfigError as exc:
+    except InvalidConfiguration as exc:
         for problem in exc.problems:
-            print(f"deskguard: {problem}", file=sys.stderr)
-        return ExitCode.BAD_CONFIG
+            print(problem, file=sys.stderr)
+        return exc.exit_code
     except UserError as exc:
         print(f"deskguard: {exc}", file=sys.stderr)
         return exc.exit_code

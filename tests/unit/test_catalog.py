@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -426,10 +429,18 @@ def test_cli_show_unknown_id() -> None:
 
 def test_cli_bad_user_catalog_exits_78(config_home: Path) -> None:
     path = write_user_catalog(config_home, '[exercises.crunch]\ncolour = "red"\nsides = "both"\n')
-    result = CliRunner().invoke(catalog_group, ["list"])
-    assert result.exit_code == ExitCode.BAD_CONFIG
-    assert f"{path}: exercises.crunch.colour: unknown field" in result.output
-    assert f"{path}: exercises.crunch.sides:" in result.output
+    # Through the real entry point, which prints each problem and exits 78.
+    result = subprocess.run(
+        [sys.executable, "-m", "deskguard", "catalog", "list"],
+        env={**os.environ, "XDG_CONFIG_HOME": str(config_home)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == ExitCode.BAD_CONFIG
+    assert f"{path}: exercises.crunch.colour: unknown field" in result.stderr
+    assert f"{path}: exercises.crunch.sides:" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_cli_shows_user_exercise(config_home: Path) -> None:

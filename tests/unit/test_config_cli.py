@@ -196,6 +196,18 @@ def test_show_refuses_an_invalid_configuration(env: dict[str, str]) -> None:
 # -- config path ----------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("command", ["config show", "simulate TRACE"])
+def test_a_config_option_naming_a_missing_file_is_an_error(
+    env: dict[str, str], tmp_path: Path, command: str
+) -> None:
+    trace = write(tmp_path / "trace.csv", "time,idle_seconds,event\n0,0,\n")
+    missing = tmp_path / "typo.toml"
+    args = command.replace("TRACE", str(trace)).split()
+    result = deskguard(env, *args, "--config", str(missing))
+    assert result.returncode == 78, result.stderr
+    assert result.stderr.strip() == f"{missing}: no such file"
+
+
 def test_path_lists_where_every_file_is_looked_for(env: dict[str, str]) -> None:
     home = Path(env["HOME"])
     write(user_config(env), "")

@@ -365,8 +365,11 @@ def test_problems_in_several_files_are_reported_together(env: Env) -> None:
         (str(user), "tray.enable"),
     ]
     message = str(caught.value)
-    assert message.splitlines() == [str(problem) for problem in caught.value.problems]
-    assert caught.value.title == "Invalid configuration"
+    assert message.splitlines() == [
+        "invalid configuration:",
+        *(str(problem) for problem in caught.value.problems),
+    ]
+    assert caught.value.exit_code == 78
 
 
 @pytest.mark.parametrize(
