@@ -46,9 +46,10 @@ def parse_request(line: bytes) -> Request:
         raise ProtocolError(f"not a JSON object: {exc}") from None
     if not isinstance(message, dict):
         raise ProtocolError("not a JSON object")
-    if message.get("v") != VERSION:
+    version = message.get("v")
+    if type(version) is not int or version != VERSION:  # true == 1 in Python; not here
         raise ProtocolError(
-            f"unsupported protocol version {message.get('v')!r} (expected {VERSION})"
+            f"unsupported protocol version {version!r} (expected {VERSION})"
         )
     cmd, args = message.get("cmd"), message.get("args", {})
     if not isinstance(cmd, str) or cmd not in COMMANDS:

@@ -407,19 +407,41 @@ class History:
         return bool(self._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _not_sqlite(path: Path) -> bool:
+    """A file that is not SQLite at all; opening it would make SQLite delete its -wal."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(len(SQLITE_HEADER))
+    except FileNotFoundError:
+        return False
+    return head not in (b"", SQLITE_HEADER)
+
+
+def _move_aside(path: Path, now: datetime) -> Path:
+    aside = path.with_name(f"{path.name}.corrupt-{now.strftime('%Y%m%d-%H%M%S')}")
+    path.rename(aside)
+    for suffix in ("-wal", "-shm"):
+        companion = path.with_name(path.name + suffix)
+        if companion.exists():
+            companion.rename(aside.with_name(aside.name + suffix))
+    return aside
+
+
 def open_history(path: Path, now: datetime) -> tuple[History, str | None]:
     """Open the history; an unreadable file is moved aside (kept, never deleted).
 
     Returns the history and, when a file was moved aside, a message for the user.
     """
+    if _not_sqlite(path):
+        aside = _move_aside(path, now)
+        return History(
+            path
+        ), f"the history file could not be read (not a database); it was moved to {aside}"
     try:
         return History(path), None
     except HistoryCorrupt as exc:
-        aside = path.with_name(f"{path.name}.corrupt-{now.strftime('%Y%m%d-%H%M%S')}")
-        path.rename(aside)
-        for suffix in ("-wal", "-shm"):
-            companion = path.with_name(path.name + suffix)
-            if companion.exists():
-                companion.rename(aside.with_name(aside.name + suffix))
-        message = f"the history file could not be read ({exc}); it was moved to {aside}"
-        return History(path), message
+        aside = _move_aside(path, now)
+        return History(path), f"the history file could not be read ({exc}); it was moved to {aside}"

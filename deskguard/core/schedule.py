@@ -34,11 +34,15 @@ def _parse_clock(text: str) -> time:
     return time(hours, minutes)
 
 
+FULL_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
 def _day_index(name: str) -> int:
-    try:
-        return DAY_NAMES.index(name[:3])
-    except ValueError:
-        raise ValueError(f"unknown day {name!r} (use {', '.join(DAY_NAMES)})") from None
+    """"mon" or "monday" (not "monkey")."""
+    for names in (DAY_NAMES, FULL_DAY_NAMES):
+        if name in names:
+            return names.index(name)
+    raise ValueError(f"unknown day {name!r} (use {', '.join(DAY_NAMES)})")
 
 
 def _parse_days(text: str | None) -> frozenset[int]:

@@ -285,3 +285,10 @@ def test_a_daemon_that_does_not_answer_times_out(socket_path: Path) -> None:
     with Server(socket_path, lambda _request: None), pytest.raises(UserError) as caught:
         call("status", socket_path=socket_path, timeout=0.2)
     assert caught.value.title == "the daemon did not answer in time"
+
+
+@pytest.mark.parametrize("version", [True, 1.0, "1"])
+def test_a_version_must_be_the_integer_1(version: object) -> None:
+    line = json.dumps({"v": version, "cmd": "status"}).encode()
+    with pytest.raises(ProtocolError, match="unsupported protocol version"):
+        parse_request(line)

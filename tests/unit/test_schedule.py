@@ -192,3 +192,9 @@ def test_a_period_with_no_days_never_starts() -> None:
     hours = WorkingHours((ActivePeriod(frozenset(), time(8), time(9)),))
     assert hours.next_start(on(0, 7)) is None
     assert hours.is_active(on(0, 8, 30)) is False
+
+
+def test_day_names_must_be_whole() -> None:
+    assert parse_period("monday-friday 08:00-09:00").days == frozenset(range(5))
+    with pytest.raises(ValueError, match="unknown day 'monkey'"):
+        parse_period("monkey 08:00-09:00")

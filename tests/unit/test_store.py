@@ -108,7 +108,7 @@ def test_open_history_moves_a_garbage_file_aside_and_starts_a_new_one(path: Path
         aside = path.with_name("history.sqlite3.corrupt-20260105-080706")
         assert aside.read_bytes() == garbage  # kept, never deleted
         assert message is not None
-        assert "could not be read" in message
+        assert "could not be read (not a database)" in message
         assert str(aside) in message
         assert ".corrupt-" in aside.name
         assert history.schema_version == len(MIGRATIONS)
@@ -267,3 +267,15 @@ def test_every_write_is_committed_at_once(path: Path, history: History) -> None:
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT count(*) FROM reminders").fetchone()[0] == 1
         assert db.execute("SELECT count(*) FROM sitting").fetchone()[0] == 1
+
+
+def test_a_garbage_file_keeps_its_wal_and_shm_companions(path: Path) -> None:
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"garbage" * 100)
+    for suffix, content in (("-wal", b"wal pages"), ("-shm", b"shared memory")):
+        path.with_name(path.name + suffix).write_bytes(content)
+    history, _message = open_history(path, datetime(2026, 1, 5, 8, 0, 0))
+    history.close()
+    aside = path.with_name("history.sqlite3.corrupt-20260105-080000")
+    assert aside.with_name(aside.name + "-wal").read_bytes() == b"wal pages"
+    assert aside.with_name(aside.name + "-shm").read_bytes() == b"shared memory"
