@@ -1,0 +1,100 @@
+"""One core: the shipped office day gives the same reminders through `deskguard simulate`
+and through the daemon's own tick path (real history, real adapters, a driven clock)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from deskguard import paths
+from deskguard.core.replay import parse_trace
+from deskguard.daemon.app import Daemon
+from deskguard.settings import ConfigFiles, load_settings
+from tests.integration.daemon import history_path
+from tests.integration.test_control_socket import bare_env
+from tests.integration.test_daemon_tick import _Idle
+from tests.unit.test_tracker import FakeClock
+
+TRACE = paths.shipped_file("traces/office-day.csv")
+START = datetime(2026, 1, 5, 8, 0)
+POLL = 10
+
+
+@pytest.fixture
+def daemon(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Daemon, FakeClock]]:
+    for key, value in bare_env(tmp_path).items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("DESKGUARD_ACTIVITY__SOURCE", "none")
+    monkeypatch.setenv("DESKGUARD_NOTIFICATIONS__BACKEND", "log")
+    monkeypatch.setenv("DESKGUARD_ROUTINE__WINDOW_ON_BREAK", "false")
+    files = ConfigFiles(system=[], user=tmp_path / "absent.toml")
+    clock = FakeClock(wall=START)
+    running = Daemon(load_settings(files), files, clock=clock.now)
+    running.start(schedule=False)
+    yield running, clock
+    running.shutdown()
+
+
+def simulated_reminders(env: dict[str, str]) -> list[tuple[float, str]]:
+    result = subprocess.run(
+        [sys.executable, "-m", "deskguard", "simulate", str(TRACE), "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    events = json.loads(result.stdout)["events"]
+    return [(event["t"], event["exercise"]) for event in events if event["kind"] == "reminder"]
+
+
+def drive(daemon: Daemon, clock: FakeClock) -> None:
+    """Tick every poll like the scheduler, applying each row's event first, as simulate does."""
+    rows = list(parse_trace(TRACE.read_text().splitlines()))
+    idle = _Idle()
+    daemon.adapters.activity = idle
+    asleep = False
+    t = 0.0
+    for index, row in enumerate(rows):
+        end = rows[index + 1].time if index + 1 < len(rows) else row.time + POLL
+        clock.advance(row.time - t, asleep=asleep)
+        t = row.time
+        idle.seconds = row.idle_seconds
+        if row.event in ("lock", "unlock"):
+            daemon._locked = row.event == "lock"
+        elif row.event in ("suspend", "resume"):
+            asleep = row.event == "suspend"
+            daemon.call(daemon._sleep_changed(asleep))
+        elif row.event:
+            action = {"accept": "stretch", "snooze": "snooze", "skip": "skip"}[row.event]
+            daemon.call(daemon.user_action(action))
+        while t < end:
+            if not asleep:
+                daemon.call(daemon.tick())
+            step = min(POLL, end - t)
+            clock.advance(step, asleep=asleep)
+            t += step
+
+
+def test_simulate_and_the_daemon_agree_on_the_office_day(
+    daemon: tuple[Daemon, FakeClock],
+) -> None:
+    running, clock = daemon
+    expected = simulated_reminders(dict(os.environ))
+    assert len(expected) == 6
+    drive(running, clock)
+    with sqlite3.connect(history_path(os.environ)) as db:
+        rows = list(db.execute("SELECT shown_at, exercise FROM reminders ORDER BY id"))
+    shown = [
+        ((datetime.fromisoformat(at).replace(tzinfo=None) - START).total_seconds(), ex)
+        for at, ex in rows
+    ]
+    assert shown == expected
