@@ -17,7 +17,6 @@ import threading
 import time
 from collections.abc import Callable, Coroutine
 from concurrent.futures import Future
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
 from typing import TYPE_CHECKING, Any, Literal
@@ -39,6 +38,7 @@ from deskguard.core.tracker import (
     State,
 )
 from deskguard.daemon import carry_over, sdnotify
+from deskguard.daemon.adapters import Adapters, close_all, open_adapters
 from deskguard.daemon.clock import read_instant, wall_time_of
 from deskguard.daemon.control import ControlServer
 from deskguard.daemon.instance import InstanceLock
@@ -49,12 +49,6 @@ from deskguard.settings import ConfigError, ConfigFiles, Settings, load_settings
 if TYPE_CHECKING:
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    from deskguard.catalog import Catalog
-    from deskguard.platform.activity import ActivitySource
-    from deskguard.platform.focus import FocusSignal
-    from deskguard.platform.notify import Notifier
-    from deskguard.platform.session import SessionWatcher
-    from deskguard.store import History
 
 log = logging.getLogger("deskguard")
 
@@ -68,19 +62,6 @@ LUNCH_START, LUNCH_END = clock_time(11, 0), clock_time(14, 30)
 DEFAULT_END_OF_DAY = clock_time(18, 0)
 # Fire the due job a hair after the due moment, so the tracker sees the limit reached.
 DUE_SLACK = timedelta(milliseconds=50)
-
-
-@dataclass
-class Adapters:
-    """What the daemon talks to; opened on the event loop at start-up."""
-
-    history: History
-    catalog: Catalog
-    activity: ActivitySource
-    notifier: Notifier
-    session: SessionWatcher | None = None
-    focus: list[FocusSignal] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
 
 
 def _seconds_arg(args: dict[str, Any], key: str) -> float | None:
@@ -312,13 +293,7 @@ class Daemon:
                     paths.sitting_state_file(), tracker.sitting_seconds, at, tracker.sitting_seconds
                 )
             self._track_presence(at, leaving=True)
-        for closing in (adapters.activity.aclose(), adapters.notifier.aclose()):
-            await _quietly(closing)
-        if adapters.session is not None:
-            await _quietly(adapters.session.aclose())
-        for signal_ in adapters.focus:
-            await _quietly(signal_.aclose())
-        adapters.history.close()
+        await adapters.aclose()
 
     # -- event loop: the work ---------------------------------------------------------
 
@@ -641,8 +616,7 @@ class Daemon:
     async def _reopen_focus(self, settings: Settings) -> None:
         from deskguard.platform.focus import open_focus_signals
 
-        for signal_ in self.adapters.focus:
-            await _quietly(signal_.aclose())
+        await close_all(self.adapters.focus)
         self.adapters.focus = await open_focus_signals(settings.focus, log)
 
     async def _reload_quietly(self) -> None:
@@ -722,38 +696,6 @@ class _TrayController:
         """Run a control command as if it came over the socket; UserError when refused."""
         result: dict[str, Any] = self._daemon.call(self._daemon.handle(Request(cmd, args)))
         return result
-
-
-async def open_adapters(
-    settings: Settings, on_action: Callable[[str], None], on_dismissed: Callable[[], None]
-) -> Adapters:
-    """Open everything the daemon talks to, falling back where a facility is missing."""
-    from deskguard.catalog import load_catalog
-    from deskguard.platform.activity import open_activity_source
-    from deskguard.platform.focus import open_focus_signals
-    from deskguard.platform.notify import open_notifier
-    from deskguard.platform.session import SessionWatcher
-    from deskguard.store import open_history
-
-    history, moved_aside = open_history(paths.history_file(), read_instant().wall)
-    adapters = Adapters(
-        history=history,
-        catalog=load_catalog(),
-        activity=await open_activity_source(settings.activity.source, log),
-        notifier=await open_notifier(settings.notifications.backend, on_action, on_dismissed, log),
-        session=SessionWatcher(),
-        focus=await open_focus_signals(settings.focus, log),
-    )
-    if moved_aside:
-        adapters.notes.append(moved_aside)
-    return adapters
-
-
-async def _quietly(closing: Coroutine[Any, Any, Any]) -> None:
-    try:
-        await closing
-    except Exception:
-        log.debug("error while closing", exc_info=True)
 
 
 def _log_failure(future: Future[Any]) -> None:

@@ -1,0 +1,78 @@
+"""Everything the daemon talks to, opened together at start-up and closed together."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+from deskguard import paths
+from deskguard.daemon.clock import read_instant
+from deskguard.settings import Settings
+
+if TYPE_CHECKING:
+    from deskguard.catalog import Catalog
+    from deskguard.platform.activity import ActivitySource
+    from deskguard.platform.focus import FocusSignal
+    from deskguard.platform.notify import Notifier
+    from deskguard.platform.session import SessionWatcher
+    from deskguard.store import History
+
+log = logging.getLogger("deskguard")
+
+
+class Closable(Protocol):
+    async def aclose(self) -> None: ...
+
+
+async def close_all(closables: Iterable[Closable]) -> None:
+    """Close each; a failure to close one is logged and does not stop the others."""
+    for closable in closables:
+        try:
+            await closable.aclose()
+        except Exception:
+            log.debug("error while closing %r", closable, exc_info=True)
+
+
+@dataclass
+class Adapters:
+    """What the daemon talks to; opened on the event loop at start-up."""
+
+    history: History
+    catalog: Catalog
+    activity: ActivitySource
+    notifier: Notifier
+    session: SessionWatcher | None = None
+    focus: list[FocusSignal] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    async def aclose(self) -> None:
+        session = [self.session] if self.session is not None else []
+        await close_all([self.activity, self.notifier, *session, *self.focus])
+        self.history.close()
+
+
+async def open_adapters(
+    settings: Settings, on_action: Callable[[str], None], on_dismissed: Callable[[], None]
+) -> Adapters:
+    """Open everything the daemon talks to, falling back where a facility is missing."""
+    from deskguard.catalog import load_catalog
+    from deskguard.platform.activity import open_activity_source
+    from deskguard.platform.focus import open_focus_signals
+    from deskguard.platform.notify import open_notifier
+    from deskguard.platform.session import SessionWatcher
+    from deskguard.store import open_history
+
+    history, moved_aside = open_history(paths.history_file(), read_instant().wall)
+    adapters = Adapters(
+        history=history,
+        catalog=load_catalog(),
+        activity=await open_activity_source(settings.activity.source, log),
+        notifier=await open_notifier(settings.notifications.backend, on_action, on_dismissed, log),
+        session=SessionWatcher(),
+        focus=await open_focus_signals(settings.focus, log),
+    )
+    if moved_aside:
+        adapters.notes.append(moved_aside)
+    return adapters
