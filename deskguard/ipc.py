@@ -44,13 +44,13 @@ def parse_request(line: bytes) -> Request:
         message = json.loads(line)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ProtocolError(f"not a JSON object: {exc}") from None
+    except RecursionError:
+        raise ProtocolError("not a JSON object: nested too deeply") from None
     if not isinstance(message, dict):
         raise ProtocolError("not a JSON object")
     version = message.get("v")
     if type(version) is not int or version != VERSION:  # true == 1 in Python; not here
-        raise ProtocolError(
-            f"unsupported protocol version {version!r} (expected {VERSION})"
-        )
+        raise ProtocolError(f"unsupported protocol version {version!r} (expected {VERSION})")
     cmd, args = message.get("cmd"), message.get("args", {})
     if not isinstance(cmd, str) or cmd not in COMMANDS:
         raise ProtocolError(f"unknown command {cmd!r}")

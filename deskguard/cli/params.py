@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from deskguard.core.durations import parse_duration
+from deskguard.core.durations import LONGEST, parse_duration
 
 
 class DurationType(click.ParamType):  # type: ignore[type-arg]
@@ -24,6 +24,8 @@ class DurationType(click.ParamType):  # type: ignore[type-arg]
             self.fail(str(exc), param, ctx)
         if seconds <= 0:
             self.fail("must be longer than zero seconds", param, ctx)
+        if seconds > LONGEST:
+            self.fail("must be at most a year", param, ctx)
         return seconds
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+# Nothing deskguard waits for (a snooze, a pause) is longer than a year.
+LONGEST = 366 * 24 * 3600
+
 _DURATION = re.compile(r"^(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s)?$")
 
 

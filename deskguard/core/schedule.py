@@ -38,7 +38,7 @@ FULL_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "satur
 
 
 def _day_index(name: str) -> int:
-    """"mon" or "monday" (not "monkey")."""
+    """ "mon" or "monday" (not "monkey")."""
     for names in (DAY_NAMES, FULL_DAY_NAMES):
         if name in names:
             return names.index(name)

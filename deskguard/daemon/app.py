@@ -12,6 +12,7 @@ import contextlib
 import logging
 import os
 import signal
+import sqlite3
 import sys
 import threading
 import time
@@ -19,9 +20,10 @@ from collections.abc import Callable, Coroutine
 from concurrent.futures import Future
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from deskguard import __version__, paths
+from deskguard.core.durations import LONGEST
 from deskguard.core.reminder_text import ACTION_SKIP, ACTION_SNOOZE, ACTION_STRETCH, reminder_text
 from deskguard.core.schedule import WorkingHours
 from deskguard.core.selection import ExerciseRotation, desk_friendly_ids
@@ -51,6 +53,7 @@ if TYPE_CHECKING:
 
 
 log = logging.getLogger("deskguard")
+T = TypeVar("T")
 
 TICK_JOB = "activity-tick"
 DUE_JOB = "reminder-due"
@@ -68,8 +71,9 @@ def _seconds_arg(args: dict[str, Any], key: str) -> float | None:
     value = args.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise UserError("bad request", f"{key} must be a positive number of seconds")
+    # `not 0 < value <= LONGEST` is also true for NaN.
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= LONGEST:
+        raise UserError("bad request", f"{key} must be a number of seconds from 1 to {LONGEST}")
     return float(value)
 
 
@@ -188,11 +192,16 @@ class Daemon:
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
-        if self._loop_thread.is_alive():
-            self._submit(self._finish()).result(timeout=15)
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._loop_thread.join(timeout=5)
-        self._instance_lock.release()
+        try:
+            if self._loop_thread.is_alive():
+                self._submit(self._finish()).result(timeout=15)
+        except Exception:
+            log.exception("could not finish cleanly")  # still stop: never hang on the way out
+        finally:
+            if self._loop_thread.is_alive():
+                self._loop.call_soon_threadsafe(self._loop.stop)
+                self._loop_thread.join(timeout=5)
+            self._instance_lock.release()
 
     def call(self, work: Coroutine[Any, Any, Any], timeout: float = 30) -> Any:
         """Run `work` on the daemon's event loop and wait for its result (tests, tray)."""
@@ -252,10 +261,11 @@ class Daemon:
 
     async def _start(self) -> None:
         self._adapters = await open_adapters(self.settings, self._on_action, self._on_dismissed)
-        for note in self._adapters.notes:
-            log.warning("%s", note)
         start = self.clock()
         self._tracker = SittingTracker(self.settings.policy(), self._rotation(), start)
+        for note in self._adapters.notes:  # told once, when it happened
+            log.warning("%s", note)
+            await self._tell_user("deskguard started a new history", note)
         saved = carry_over.load(paths.sitting_state_file())
         resumed = carry_over.carried_sitting(saved, start, self.settings.reminder.natural_break)
         if resumed > 0 and saved is not None:
@@ -283,11 +293,13 @@ class Daemon:
         async with self._serial:
             at = self.clock()
             if self._reminder_id is not None:
-                adapters.history.record_outcome(self._reminder_id, "dismissed", at.wall)
+                self._write_history(
+                    adapters.history.record_outcome, self._reminder_id, "dismissed", at.wall
+                )
                 await adapters.notifier.close()
             unrecorded = tracker.sitting_seconds - self._recorded_part
             if unrecorded > 0:
-                adapters.history.record_sitting(at.wall, unrecorded)
+                self._write_history(adapters.history.record_sitting, at.wall, unrecorded)
             with contextlib.suppress(OSError):
                 carry_over.save(
                     paths.sitting_state_file(), tracker.sitting_seconds, at, tracker.sitting_seconds
@@ -340,7 +352,9 @@ class Daemon:
         if since is not None and (slept or leaving or not self.tracker.present):
             end = last if slept and last is not None else at
             seconds = max(0.0, end.monotonic - since.monotonic)
-            self.adapters.history.record_presence(since.wall, end.wall, seconds)
+            # From the boot clock, not since.wall: the wall clock may have been set back.
+            started = end.wall - timedelta(seconds=max(0.0, end.boottime - since.boottime))
+            self._write_history(self.adapters.history.record_presence, started, end.wall, seconds)
             self._present_since = None
         if self.tracker.present and not leaving and self._present_since is None:
             self._present_since = at
@@ -365,24 +379,36 @@ class Daemon:
             elif isinstance(decision, CloseReminder):
                 await self.adapters.notifier.close()
                 if self._reminder_id is not None:
-                    self.adapters.history.record_outcome(
-                        self._reminder_id, decision.outcome, at.wall
+                    history = self.adapters.history
+                    self._write_history(
+                        history.record_outcome, self._reminder_id, decision.outcome, at.wall
                     )
                     self._reminder_id = None
                 log.info("reminder %s", decision.outcome)
             elif isinstance(decision, Deferred):
-                self.adapters.history.record_deferral(at.wall, decision.reasons)
+                self._write_history(
+                    self.adapters.history.record_deferral, at.wall, decision.reasons
+                )
                 log.info("reminder deferred: %s", ", ".join(decision.reasons))
             elif isinstance(decision, SittingEnded):
                 # Part of a carried-over stretch may be in the history already.
                 new_part, self._recorded_part = decision.sat_for - self._recorded_part, 0.0
                 if new_part > 0:
-                    self.adapters.history.record_sitting(at.wall, new_part)
+                    self._write_history(self.adapters.history.record_sitting, at.wall, new_part)
                 if decision.natural:
                     log.info("natural break after %.0f s of sitting", decision.sat_for)
                     await self._maybe_suggest_walk(at)
         await self._reschedule_due()
         self._publish_status()
+
+    def _write_history(self, write: Callable[..., T], *args: Any) -> T | None:
+        """A history write that cannot take the daemon down (a full disk, a broken file):
+        the reminder still works; what could not be written is logged."""
+        try:
+            return write(*args)
+        except (sqlite3.Error, ValueError) as exc:
+            log.error("could not write to the history (%s): %s", write.__name__, exc)
+            return None
 
     def _publish_status(self) -> None:
         if self._status_listeners:
@@ -404,8 +430,12 @@ class Daemon:
         notifier = self.adapters.notifier
         urgency: Literal["low", "normal"] = "low" if remind.quiet else "normal"
         await notifier.show(Notice(text.title, text.body, text.actions, urgency=urgency))
-        self._reminder_id = self.adapters.history.record_reminder(
-            at.wall, remind.exercise, remind.sat_for, notifier.name
+        self._reminder_id = self._write_history(
+            self.adapters.history.record_reminder,
+            at.wall,
+            remind.exercise,
+            remind.sat_for,
+            notifier.name,
         )
         log.info("reminder: %s (via %s)", remind.exercise or "walk", notifier.name)
 

@@ -1,0 +1,291 @@
+"""Clock faults: the wall clock jumps, the machine sleeps, the process is frozen.
+
+The first tests drive the daemon in this process with a fake clock (real history, real
+control socket, the log notifier): whatever the daemon was doing, a wall clock set a day
+ahead or an 8 h suspend is followed by at most one reminder, never a burst; a span at the
+computer that began before the wall clock was set (ahead or back) still ends cleanly.
+The last one freezes a real `deskguard run` with SIGSTOP for ten poll intervals: when it
+thaws, APScheduler runs the missed activity tick once, not once per missed interval.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import select
+import signal
+import sqlite3
+import struct
+import time
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from deskguard.daemon.app import Daemon
+from deskguard.settings import ConfigFiles, load_settings
+from tests.integration.daemon import DeskguardProcess, history_path, write_config
+from tests.integration.test_control_socket import bare_env
+from tests.unit.test_tracker import FakeClock
+
+SIT_LIMIT = 60
+NATURAL_BREAK = 300
+TICK = 10.0
+
+
+class ScriptedIdle:
+    """An activity source whose idle time the test sets."""
+
+    name = "test"
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    async def idle_seconds(self) -> float:
+        return self.seconds
+
+    async def aclose(self) -> None:
+        pass
+
+
+class Clocked:
+    """The daemon, its fake clock and its scripted idle time, with the moves the tests use."""
+
+    def __init__(self, daemon: Daemon, clock: FakeClock, idle: ScriptedIdle) -> None:
+        self.daemon = daemon
+        self.clock = clock
+        self.idle = idle
+
+    def tick(self) -> None:
+        self.daemon.call(self.daemon.tick())
+
+    def sit(self, seconds: float) -> None:
+        """At the keyboard, read every TICK seconds."""
+        self.idle.seconds = 0.0
+        for _ in range(round(seconds / TICK)):
+            self.clock.advance(TICK)
+            self.tick()
+
+    def burst(self, ticks: int = 10) -> None:
+        """Readings in quick succession, as a scheduler catching up would make them."""
+        for _ in range(ticks):
+            self.clock.advance(0.1)
+            self.tick()
+
+    def reminders(self) -> list[tuple[str | None, str | None]]:
+        with contextlib.closing(sqlite3.connect(history_path(os.environ))) as db:
+            return list(db.execute("SELECT exercise, outcome FROM reminders ORDER BY id"))
+
+    def state(self) -> str:
+        return str(self.daemon.status()["state"])
+
+
+def quiet_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No display, no bus, the log notifier, and no focus signals (which would read the
+    real machine, e.g. which processes hold a camera, at every tick)."""
+    for key, value in bare_env(tmp_path).items():
+        monkeypatch.setenv(key, value)
+    for key, value in {
+        "REMINDER__SIT_LIMIT": f"{SIT_LIMIT}s",
+        "REMINDER__SNOOZE": "30s",
+        "REMINDER__NATURAL_BREAK": f"{NATURAL_BREAK}s",
+        "ACTIVITY__SOURCE": "none",
+        "NOTIFICATIONS__BACKEND": "log",
+        "FOCUS__DO_NOT_DISTURB": "false",
+        "FOCUS__FULLSCREEN": "false",
+        "FOCUS__CAMERA": "false",
+        "FOCUS__MICROPHONE": "false",
+    }.items():
+        monkeypatch.setenv(f"DESKGUARD_{key}", value)
+
+
+def _end_loop(daemon: Daemon) -> None:
+    """End the event-loop thread even when shutdown failed: a non-daemon thread left
+    running would keep the test run from exiting."""
+    if daemon._loop_thread.is_alive():
+        daemon._loop.call_soon_threadsafe(daemon._loop.stop)
+        daemon._loop_thread.join(5)
+        daemon._instance_lock.release()
+
+
+@contextlib.contextmanager
+def clocked_daemon(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Clocked]:
+    """The daemon on a fake clock, shut down at the end: a failing shutdown fails the
+    test, unless the block failed already (its own failure is the one to see)."""
+    quiet_environment(tmp_path, monkeypatch)
+    files = ConfigFiles(system=[], user=tmp_path / "absent.toml")
+    clock = FakeClock()
+    daemon = Daemon(load_settings(files), files, clock=clock.now)
+    daemon.start(schedule=False)
+    idle = ScriptedIdle()
+    daemon.adapters.activity = idle
+    try:
+        yield Clocked(daemon, clock, idle)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            daemon.shutdown()
+        raise
+    else:
+        daemon.shutdown()
+    finally:
+        _end_loop(daemon)
+
+
+@pytest.fixture
+def clocked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Clocked]:
+    with clocked_daemon(tmp_path, monkeypatch) as world:
+        yield world
+
+
+def reach(world: Clocked, situation: str) -> None:
+    """Sitting (50 s, nothing due yet), reminding (a reminder showing), or snoozed."""
+    world.sit(50)
+    if situation in ("reminding", "snoozed"):
+        world.sit(20)
+        assert world.state() == "reminding"
+    if situation == "snoozed":
+        world.daemon.call(world.daemon.user_action("snooze", 30.0))
+        assert world.state() == "snoozed"
+
+
+def jump_wall(days: int) -> Callable[[FakeClock], None]:
+    def move(clock: FakeClock) -> None:
+        clock.wall += timedelta(days=days)  # the wall clock is set; no time passes
+
+    return move
+
+
+def suspend(clock: FakeClock) -> None:
+    clock.advance(8 * 3600, asleep=True)  # the boot clock runs on, the monotonic one stops
+
+
+FAULTS = {"wall +1 day": jump_wall(1), "8 h suspend": suspend}
+
+
+@pytest.mark.parametrize("situation", ["sitting", "reminding", "snoozed"])
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_at_most_one_reminder_after_a_clock_fault(
+    clocked: Clocked, fault: str, situation: str
+) -> None:
+    world = clocked
+    reach(world, situation)
+    shown = len(world.reminders())
+    sat = world.daemon.status()["sitting_seconds"]
+
+    FAULTS[fault](world.clock)
+    world.burst()
+    after = world.reminders()
+    assert len(after) - shown <= 1, f"{fault} while {situation}: {after[shown:]}"
+    sitting = world.daemon.status()["sitting_seconds"]
+    if fault == "8 h suspend":
+        assert sitting < TICK, "8 h asleep is a break, not sitting"
+        assert len(after) == shown  # the break also closed any reminder that was showing
+    else:
+        assert sat <= sitting <= sat + 2, "moving the wall clock is not time spent sitting"
+        assert len(after) == shown  # nothing fell due on the monotonic clocks
+
+    # Sitting on: the next reminder comes when due, and only one.
+    world.sit(SIT_LIMIT + 30)
+    reminders = world.reminders()
+    assert len(reminders) - len(after) <= 1, reminders
+    assert world.state() == "reminding"
+    world.burst()
+    assert len(world.reminders()) == len(reminders)
+
+
+@pytest.mark.parametrize("days", [1, -1])
+def test_leaving_after_the_wall_clock_moved_is_recorded_and_stop_works(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, days: int
+) -> None:
+    """A span at the computer that started before the clock was set (ahead, or back, as
+    an NTP correction or a user does) still ends cleanly: the tick that notices the user
+    left does not fail, the history takes it, and the daemon can shut down."""
+    with clocked_daemon(tmp_path, monkeypatch) as world:
+        world.sit(40)
+        jump_wall(days)(world.clock)
+        world.sit(20)
+        world.idle.seconds = NATURAL_BREAK + 10  # gone for a while: the span ends
+        world.clock.advance(NATURAL_BREAK + 10)
+        world.tick()
+        assert world.state() == "away"
+        with contextlib.closing(sqlite3.connect(history_path(os.environ))) as db:
+            spans = list(db.execute("SELECT seconds FROM presence"))
+        assert len(spans) == 1 and spans[0][0] >= 59, spans
+        world.sit(20)
+    # Leaving the block shut the daemon down; a failure there fails the test.
+
+
+# --------------------------------------------------------------------------- SIGSTOP
+
+_IN_MOVED_TO = 0x80
+_EVENT = struct.Struct("iIII")
+
+
+class Inotify:
+    """Files renamed into one directory (what an atomic save does), with the moment seen."""
+
+    def __init__(self, folder: Path) -> None:
+        libc = ctypes.CDLL(None, use_errno=True)
+        self._fd = libc.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC)
+        if self._fd < 0:
+            raise OSError(ctypes.get_errno(), "inotify_init1")
+        if libc.inotify_add_watch(self._fd, str(folder).encode(), _IN_MOVED_TO) < 0:
+            raise OSError(ctypes.get_errno(), f"inotify_add_watch {folder}")
+
+    def events(self, name: str, seconds: float) -> list[float]:
+        """Monotonic times at which `name` was replaced during the next `seconds`."""
+        seen: list[float] = []
+        end = time.monotonic() + seconds
+        while (left := end - time.monotonic()) > 0:
+            ready, _, _ = select.select([self._fd], [], [], left)
+            if not ready:
+                continue
+            try:
+                data = os.read(self._fd, 65536)
+            except BlockingIOError:
+                continue
+            now = time.monotonic()
+            offset = 0
+            while offset < len(data):
+                _, _, _, length = _EVENT.unpack_from(data, offset)
+                raw = data[offset + _EVENT.size : offset + _EVENT.size + length]
+                if raw.rstrip(b"\0").decode() == name:
+                    seen.append(now)
+                offset += _EVENT.size + length
+        return seen
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            os.close(self._fd)
+
+
+def test_a_frozen_daemon_does_not_replay_missed_ticks(tmp_path: Path) -> None:
+    """Every activity tick saves the sitting time (sitting.json, replaced atomically), so
+    watching those saves counts the ticks without depending on log wording."""
+    poll_s = 1.0
+    env = bare_env(tmp_path)
+    write_config(env, f'[reminder]\nsit_limit = "1h"\n[activity]\npoll = "{poll_s:g}s"\n')
+    daemon = DeskguardProcess(env, tmp_path / "deskguard.log", args=("--no-tray", "-v")).start()
+    state = Path(env["XDG_STATE_HOME"]) / "deskguard"
+    watch = Inotify(state)
+    try:
+        steady = watch.events("sitting.json", 3.5 * poll_s)
+        assert len(steady) >= 2, f"the daemon saved its sitting time {len(steady)} times in 3.5 s"
+        assert daemon.process is not None
+        daemon.signal(signal.SIGSTOP)
+        try:
+            frozen = watch.events("sitting.json", 10 * poll_s)
+        finally:
+            daemon.signal(signal.SIGCONT)
+        thawed = watch.events("sitting.json", 0.8 * poll_s)
+        later = watch.events("sitting.json", 3 * poll_s)
+        assert frozen == []
+        assert 1 <= len(thawed) <= 2, f"{len(thawed)} ticks right after 10 missed ones"
+        assert len(later) <= 4, f"{len(later)} ticks in the 3 s after"
+        assert daemon.status()["state"] == "active"
+    finally:
+        watch.close()
+        assert daemon.stop() == 0
+    assert "Traceback" not in daemon.log()
