@@ -170,6 +170,9 @@ def start_tray(controller: TrayController, log: logging.Logger) -> Tray | None:
     if not available:
         log.info("no tray icon: %s", reason)
         return None
+    # A tray icon draws no OpenGL, but GTK would load Mesa and LLVM for it at start-up:
+    # about 55 MB of the daemon's idle memory (see bench/footprint.py).
+    os.environ.setdefault("GDK_GL", "disable")
     try:
         # Without a display pystray's import raises Xlib's DisplayNameError, not ImportError.
         import pystray
