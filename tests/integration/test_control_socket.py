@@ -142,7 +142,8 @@ def test_socket_is_private(bare_daemon: DeskguardProcess) -> None:
         (b'{"v": 99, "cmd": "status"}\n', "unsupported protocol version"),
         (b'{"v": 1, "cmd": "format-disk"}\n', "unknown command"),
         (b'{"v": 1, "cmd": "status", "args": 5}\n', "args must be"),
-        (b'{"v": 1, "cmd": "snooze", "args": {"seconds": "soon"}}\n', "positive number"),
+        (b'{"v": 1, "cmd": "snooze", "args": {"seconds": "soon"}}\n', "number of seconds from 1"),
+        (b'{"v": 1, "cmd": "pause", "args": {"seconds": 1e300}}\n', "number of seconds from 1"),
         (b"\xff\xfe\n", "not a JSON object"),
     ],
 )
