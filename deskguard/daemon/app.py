@@ -135,9 +135,11 @@ class Daemon:
 
     def run(self) -> None:
         """Start, wait for a stop request (signal or `deskguard stop`), shut down."""
+        # Before start-up: a SIGTERM that comes as soon as the socket answers must still
+        # mean a clean stop, not the default sudden death.
+        self._install_signal_handlers()
         self.start()
         try:
-            self._install_signal_handlers()
             sdnotify.ready()
             log.info("deskguard %s running (pid %d)", __version__, os.getpid())
             if not (self.settings.tray.enabled and self._run_tray()):
