@@ -6,6 +6,7 @@ with every file under the test's tmp_path, stopped again when the test ends.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,3 +27,20 @@ def desktop_with_tray(tmp_path: Path) -> Iterator[HeadlessDesktop]:
     """The same desktop plus trayer, an XEmbed system tray host."""
     with HeadlessDesktop(tmp_path / "desktop", tray=True) as running:
         yield running
+
+
+def use_desktop_environment(desktop: HeadlessDesktop, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make this test process's environment the test desktop's (undone after the test)."""
+    for key in list(os.environ):
+        if key not in desktop.env:
+            monkeypatch.delenv(key)
+    for key, value in desktop.env.items():
+        monkeypatch.setenv(key, value)
+
+
+@pytest.fixture
+def session(desktop: HeadlessDesktop, monkeypatch: pytest.MonkeyPatch) -> HeadlessDesktop:
+    """The desktop, with this process's environment set to it, so adapters run in-process
+    connect to its bus and display."""
+    use_desktop_environment(desktop, monkeypatch)
+    return desktop

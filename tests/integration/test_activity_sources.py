@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
@@ -42,17 +41,6 @@ async def eventually(check: Callable[[], Coroutine[Any, Any, bool]], what: str) 
         if loop.time() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         await asyncio.sleep(0.02)
-
-
-@pytest.fixture
-def session(desktop: HeadlessDesktop, monkeypatch: pytest.MonkeyPatch) -> HeadlessDesktop:
-    """The process environment is the test desktop's, so adapters connect to it."""
-    for key in list(os.environ):
-        if key not in desktop.env:
-            monkeypatch.delenv(key)
-    for key, value in desktop.env.items():
-        monkeypatch.setenv(key, value)
-    return desktop
 
 
 class FakeMutter(ServiceInterface):

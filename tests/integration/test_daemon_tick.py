@@ -12,7 +12,7 @@ import pytest
 
 from deskguard.daemon.app import Daemon, end_of_day_triggers
 from deskguard.settings import ConfigFiles, Settings, load_settings
-from tests.integration.daemon import history_path
+from tests.integration.daemon import ScriptedIdle, history_path
 from tests.integration.test_control_socket import bare_env
 from tests.unit.test_tracker import FakeClock
 
@@ -76,26 +76,11 @@ def test_the_tick_path_reminds_at_the_limit_and_records_it(
     assert rows[0][0] in ("standing-back-bend", "quadriceps-stretch")
 
 
-class _Idle:
-    """An activity source whose idle time the test sets."""
-
-    name = "test"
-
-    def __init__(self) -> None:
-        self.seconds = 0.0
-
-    async def idle_seconds(self) -> float:
-        return self.seconds
-
-    async def aclose(self) -> None:
-        pass
-
-
 def test_a_midday_break_suggests_a_walk_once(
     clocked: tuple[Daemon, FakeClock], caplog: pytest.LogCaptureFixture
 ) -> None:
     daemon, clock = clocked
-    idle = _Idle()
+    idle = ScriptedIdle()
     daemon.adapters.activity = idle
     clock.wall = clock.wall.replace(hour=12)
     clock.advance(30)

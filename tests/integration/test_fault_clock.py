@@ -26,28 +26,13 @@ import pytest
 
 from deskguard.daemon.app import Daemon
 from deskguard.settings import ConfigFiles, load_settings
-from tests.integration.daemon import DeskguardProcess, history_path, write_config
+from tests.integration.daemon import DeskguardProcess, ScriptedIdle, history_path, write_config
 from tests.integration.test_control_socket import bare_env
 from tests.unit.test_tracker import FakeClock
 
 SIT_LIMIT = 60
 NATURAL_BREAK = 300
 TICK = 10.0
-
-
-class ScriptedIdle:
-    """An activity source whose idle time the test sets."""
-
-    name = "test"
-
-    def __init__(self) -> None:
-        self.seconds = 0.0
-
-    async def idle_seconds(self) -> float:
-        return self.seconds
-
-    async def aclose(self) -> None:
-        pass
 
 
 class Clocked:

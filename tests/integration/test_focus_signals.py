@@ -66,17 +66,6 @@ async def only(settings: FocusSettings) -> FocusSignal:
     return signals[0]
 
 
-@pytest.fixture
-def session(desktop: HeadlessDesktop, monkeypatch: pytest.MonkeyPatch) -> HeadlessDesktop:
-    """The process environment is the test desktop's, so adapters connect to it."""
-    for key in list(os.environ):
-        if key not in desktop.env:
-            monkeypatch.delenv(key)
-    for key, value in desktop.env.items():
-        monkeypatch.setenv(key, value)
-    return desktop
-
-
 # -- do not disturb ---------------------------------------------------------------------------
 
 

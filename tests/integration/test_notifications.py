@@ -42,17 +42,6 @@ async def eventually(check: Callable[[], bool], what: str, timeout: float = 10) 
         await asyncio.sleep(0.02)
 
 
-@pytest.fixture
-def session(desktop: HeadlessDesktop, monkeypatch: pytest.MonkeyPatch) -> HeadlessDesktop:
-    """The process environment is the test desktop's, so the notifier connects to it."""
-    for key in list(os.environ):
-        if key not in desktop.env:
-            monkeypatch.delenv(key)
-    for key, value in desktop.env.items():
-        monkeypatch.setenv(key, value)
-    return desktop
-
-
 class Answers:
     """What the notifier reported back."""
 

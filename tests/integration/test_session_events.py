@@ -17,6 +17,7 @@ from dbus_fast.constants import PropertyAccess
 from dbus_fast.service import ServiceInterface, dbus_method, dbus_property, dbus_signal
 
 from deskguard.platform.session import SessionWatcher
+from tests.integration.conftest import use_desktop_environment
 from tests.integration.desktop import HeadlessDesktop
 
 T = TypeVar("T")
@@ -42,11 +43,7 @@ def session(
     desktop: HeadlessDesktop, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> HeadlessDesktop:
     """The test desktop's environment, with no system bus unless a test provides one."""
-    for key in list(os.environ):
-        if key not in desktop.env:
-            monkeypatch.delenv(key)
-    for key, value in desktop.env.items():
-        monkeypatch.setenv(key, value)
+    use_desktop_environment(desktop, monkeypatch)
     monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", f"unix:path={tmp_path / 'no-system-bus'}")
     monkeypatch.delenv("XDG_SESSION_ID", raising=False)
     return desktop

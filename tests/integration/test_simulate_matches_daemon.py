@@ -18,9 +18,8 @@ from deskguard import paths
 from deskguard.core.replay import parse_trace
 from deskguard.daemon.app import Daemon
 from deskguard.settings import ConfigFiles, load_settings
-from tests.integration.daemon import history_path
+from tests.integration.daemon import ScriptedIdle, history_path
 from tests.integration.test_control_socket import bare_env
-from tests.integration.test_daemon_tick import _Idle
 from tests.unit.test_tracker import FakeClock
 
 TRACE = paths.shipped_file("traces/office-day.csv")
@@ -59,7 +58,7 @@ def simulated_reminders(env: dict[str, str]) -> list[tuple[float, str]]:
 def drive(daemon: Daemon, clock: FakeClock) -> None:
     """Tick every poll like the scheduler, applying each row's event first, as simulate does."""
     rows = list(parse_trace(TRACE.read_text().splitlines()))
-    idle = _Idle()
+    idle = ScriptedIdle()
     daemon.adapters.activity = idle
     asleep = False
     t = 0.0

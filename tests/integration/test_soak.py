@@ -28,6 +28,7 @@ import pytest
 from deskguard.core.replay import Replay, TraceRow
 from deskguard.daemon.app import DUE_JOB, Daemon
 from deskguard.settings import ConfigFiles, Settings, load_settings
+from tests.integration.daemon import ScriptedIdle
 from tests.integration.test_control_socket import bare_env
 from tests.unit.test_tracker import FakeClock
 
@@ -125,19 +126,6 @@ def test_thirty_days_through_the_core_repeat_and_stay_flat() -> None:
     second_half = memory[29] - memory[15]
     assert first_half <= REPLAY_GROWTH_LIMIT, memory
     assert second_half <= REPLAY_GROWTH_LIMIT, memory
-
-
-class ScriptedIdle:
-    name = "test"
-
-    def __init__(self) -> None:
-        self.seconds = 0.0
-
-    async def idle_seconds(self) -> float:
-        return self.seconds
-
-    async def aclose(self) -> None:
-        pass
 
 
 @pytest.fixture
