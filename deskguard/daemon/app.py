@@ -65,6 +65,8 @@ LUNCH_START, LUNCH_END = clock_time(11, 0), clock_time(14, 30)
 DEFAULT_END_OF_DAY = clock_time(18, 0)
 # Fire the due job a hair after the due moment, so the tracker sees the limit reached.
 DUE_SLACK = timedelta(milliseconds=50)
+# A due job this close to the new due moment is left where it is.
+DUE_SLACK_MAX = 0.2
 
 
 def _seconds_arg(args: dict[str, Any], key: str) -> float | None:
@@ -453,6 +455,9 @@ class Daemon:
                 scheduler.remove_job(DUE_JOB)
             return
         run_date = wall_time_of(due, at) + DUE_SLACK
+        job = scheduler.get_job(DUE_JOB)
+        if job is not None and abs((job.next_run_time - run_date).total_seconds()) < DUE_SLACK_MAX:
+            return  # already there: most ticks change nothing, and re-adding costs CPU
         scheduler.add_job(
             self._tick_from_scheduler, "date", run_date=run_date, id=DUE_JOB, replace_existing=True
         )
