@@ -60,6 +60,7 @@ DUE_JOB = "reminder-due"
 ROLLOVER_JOB = "day-rollover"
 WATCHDOG_JOB = "watchdog"
 STATUS_JOB = "status-refresh"
+END_OF_DAY_JOB = "end-of-day"
 # Breaks starting in this window get a walk suggestion (the lunch break, on most days).
 LUNCH_START, LUNCH_END = clock_time(11, 0), clock_time(14, 30)
 DEFAULT_END_OF_DAY = clock_time(18, 0)
@@ -241,8 +242,7 @@ class Daemon:
         self._scheduler.add_job(
             self._tick_from_scheduler, "cron", hour=0, minute=0, id=ROLLOVER_JOB
         )
-        for trigger in end_of_day_triggers(self.settings):
-            self._scheduler.add_job(lambda: self._submit(self._end_of_day()), "cron", **trigger)
+        self._schedule_end_of_day()
         # The tray shows minutes of sitting: refresh it at least once a minute.
         self._scheduler.add_job(
             lambda: self._submit(self._publish_status_now()), "interval", seconds=60, id=STATUS_JOB
@@ -257,6 +257,22 @@ class Daemon:
             )
         self._scheduler.start()
         self._submit(self._reschedule_due())
+
+    def _schedule_end_of_day(self) -> None:
+        """One job per working period's end (they follow `schedule.active` on reload)."""
+        scheduler = self._scheduler
+        if scheduler is None:
+            return
+        for job in scheduler.get_jobs():
+            if job.id.startswith(END_OF_DAY_JOB):
+                job.remove()
+        for number, trigger in enumerate(end_of_day_triggers(self.settings)):
+            scheduler.add_job(
+                lambda: self._submit(self._end_of_day()),
+                "cron",
+                id=f"{END_OF_DAY_JOB}-{number}",
+                **trigger,
+            )
 
     def _tick_from_scheduler(self) -> None:
         self._submit(self.tick())
@@ -647,6 +663,7 @@ class Daemon:
                 self._scheduler.reschedule_job(
                     TICK_JOB, trigger="interval", seconds=settings.activity.poll
                 )
+                self._schedule_end_of_day()
             await self._reschedule_due()
         log.info("configuration reloaded")
 

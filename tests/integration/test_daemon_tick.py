@@ -124,3 +124,31 @@ def test_end_of_day_runs_when_the_working_hours_end() -> None:
         {"day_of_week": "5", "hour": 12, "minute": 0},
     ]
     assert end_of_day_triggers(Settings()) == [{"hour": 18, "minute": 0}]
+
+
+def test_reload_moves_the_end_of_day_summary_with_the_working_hours(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for key, value in bare_env(tmp_path).items():
+        monkeypatch.setenv(key, value)
+    config = tmp_path / "config.toml"
+    files = ConfigFiles(system=[], user=config)
+    daemon = Daemon(load_settings(files), files)
+    daemon.start()  # with its scheduler
+    try:
+        scheduler = daemon._scheduler
+        assert scheduler is not None
+
+        def summary_times() -> list[str]:
+            jobs = [job for job in scheduler.get_jobs() if job.id.startswith("end-of-day")]
+            return sorted(str(job.trigger) for job in jobs)
+
+        assert summary_times() == ["cron[hour='18', minute='0']"]
+        config.write_text('[schedule]\nactive = ["mon-fri 08:00-16:30", "sat 09:00-12:00"]\n')
+        daemon.call(daemon.reload())
+        assert summary_times() == [
+            "cron[day_of_week='0,1,2,3,4', hour='16', minute='30']",
+            "cron[day_of_week='5', hour='12', minute='0']",
+        ]
+    finally:
+        daemon.shutdown()
