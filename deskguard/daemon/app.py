@@ -371,10 +371,14 @@ class Daemon:
         since = self._present_since
         if since is not None and (slept or leaving or not self.tracker.present):
             end = last if slept and last is not None else at
-            seconds = max(0.0, end.monotonic - since.monotonic)
+            # Gone because of no input: the user left at their last input, not now.
+            gone_for = 0.0 if slept or leaving or self._locked else self._last_idle
+            span = max(0.0, end.boottime - since.boottime - gone_for)
+            seconds = min(span, max(0.0, end.monotonic - since.monotonic - gone_for))
+            ended = end.wall - timedelta(seconds=gone_for)
             # From the boot clock, not since.wall: the wall clock may have been set back.
-            started = end.wall - timedelta(seconds=max(0.0, end.boottime - since.boottime))
-            self._write_history(self.adapters.history.record_presence, started, end.wall, seconds)
+            started = ended - timedelta(seconds=span)
+            self._write_history(self.adapters.history.record_presence, started, ended, seconds)
             self._present_since = None
         if self.tracker.present and not leaving and self._present_since is None:
             self._present_since = at

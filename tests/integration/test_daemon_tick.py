@@ -6,6 +6,7 @@ import logging
 import os
 import sqlite3
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -152,3 +153,23 @@ def test_reload_moves_the_end_of_day_summary_with_the_working_hours(
         ]
     finally:
         daemon.shutdown()
+
+
+def test_presence_ends_at_the_last_input_before_a_natural_break(
+    clocked: tuple[Daemon, FakeClock],
+) -> None:
+    daemon, clock = clocked
+    idle = ScriptedIdle()
+    daemon.adapters.activity = idle
+    for _ in range(6):
+        clock.advance(10)
+        daemon.call(daemon.tick())
+    idle.seconds = 400  # no input since 60 s in: a natural break
+    clock.advance(400)
+    daemon.call(daemon.tick())
+    with sqlite3.connect(history_path(os.environ)) as db:
+        rows = list(db.execute("SELECT started_at, ended_at, seconds FROM presence"))
+    assert len(rows) == 1
+    started, ended, seconds = rows[0]
+    assert seconds == 60.0
+    assert (datetime.fromisoformat(ended) - datetime.fromisoformat(started)).total_seconds() == 60
