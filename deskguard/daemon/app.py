@@ -112,6 +112,7 @@ class Daemon:
         self.overrides = overrides or {}
         self.clock = clock
         self._loop = asyncio.new_event_loop()
+        self._loop.set_exception_handler(_quiet_about_lost_buses)
         self._loop_thread = threading.Thread(target=self._loop.run_forever, name="deskguard-io")
         self._stop_requested = threading.Event()
         self._serial = asyncio.Lock()
@@ -754,6 +755,15 @@ class _TrayController:
         """Run a control command as if it came over the socket; UserError when refused."""
         result: dict[str, Any] = self._daemon.call(self._daemon.handle(Request(cmd, args)))
         return result
+
+
+def _quiet_about_lost_buses(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """dbus-fast leaves an unread EOFError behind when the bus goes away; the adapters
+    already handle the lost bus (fallbacks, log lines), so it is not worth a traceback."""
+    if isinstance(context.get("exception"), EOFError):
+        log.debug("a D-Bus connection was closed: %s", context.get("message"))
+        return
+    loop.default_exception_handler(context)
 
 
 def _log_failure(future: Future[Any]) -> None:
