@@ -640,6 +640,7 @@ class Daemon:
             "deferred_by": list(snap.deferred_by),
             "idle_seconds": round(self._last_idle, 1),
             "locked": self._locked,
+            "config_file": str(self.files.user),
             "sit_limit_seconds": self.settings.reminder.sit_limit,
             "snooze_seconds": self.settings.reminder.snooze,
             "pid": os.getpid(),

@@ -23,9 +23,11 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from functools import partial
+from pathlib import Path
 from types import ModuleType
 from typing import Any, Protocol
 
+from deskguard import paths
 from deskguard.tray.icon import IconKey, draw_icon, icon_key, tooltip
 from deskguard.tray.menu import Effects, Entry, build_menu, perform
 
@@ -153,9 +155,17 @@ def notify_user(log: logging.Logger, title: str, message: str) -> None:
         spawn_detached(["notify-send", "--app-name=deskguard", "--", title, message])
 
 
-def effects_for(command: Any, log: logging.Logger) -> Effects:
-    """The real effects: `command` sends control commands (controller or control socket)."""
-    return Effects(command=command, spawn=spawn_detached, notify=partial(notify_user, log))
+def effects_for(command: Any, log: logging.Logger, status: dict[str, Any]) -> Effects:
+    """The real effects: `command` sends control commands (controller or control socket).
+
+    "Open config" opens the file the daemon reads (`run --config PATH` included)."""
+    daemon_config = status.get("config_file")
+    return Effects(
+        command=command,
+        spawn=spawn_detached,
+        notify=partial(notify_user, log),
+        config_file=lambda: Path(daemon_config) if daemon_config else paths.user_config_file(),
+    )
 
 
 # ---------------------------------------------------------------------------- the icon
@@ -194,7 +204,6 @@ class Tray:
     def __init__(self, pystray: ModuleType, controller: TrayController, log: logging.Logger):
         self._pystray = pystray
         self._log = log
-        self._effects = effects_for(controller.command, log)
         self.backend: str = pystray.Icon.__module__.rsplit(".", 1)[-1].lstrip("_")
         self._changed = threading.Condition()  # reentrant: stop() may run in a signal handler
         self._latest: dict[str, Any] | None = None
@@ -202,6 +211,7 @@ class Tray:
         self._loop_ended = False
         self._popup: subprocess.Popen[bytes] | None = None
         status = _first_status(controller, log)
+        self._effects = effects_for(controller.command, log, status)
         self._key: IconKey = icon_key(status)
         self._title = tooltip(status)
         self._entries = build_menu(status)

@@ -94,7 +94,7 @@ def main() -> int:
         return exc.exit_code
     entry = choose(build_menu(status))
     if entry is not None:
-        perform(entry, effects_for(send_command, log))
+        perform(entry, effects_for(send_command, log, status))
     return 0
 
 

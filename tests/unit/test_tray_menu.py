@@ -411,3 +411,17 @@ def test_entries_compare_by_value_so_unchanged_menus_are_not_rebuilt() -> None:
     assert build_menu(status()) == build_menu(status())
     assert build_menu(status()) != build_menu(status("paused"))
     assert SEPARATOR.separator and SEPARATOR.action is None
+
+
+def test_open_config_opens_the_file_the_daemon_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from deskguard.tray.app import effects_for
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv("DESKGUARD_CONFIG", raising=False)
+    chosen = tmp_path / "elsewhere.toml"
+    logger = logging.getLogger("test")
+    assert effects_for(None, logger, {"config_file": str(chosen)}).config_file() == chosen
+    default = effects_for(None, logger, {}).config_file()
+    assert default == tmp_path / "xdg" / "deskguard" / "config.toml"
