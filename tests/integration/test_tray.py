@@ -269,7 +269,8 @@ def test_the_icon_docks_and_shows_the_sitting_time_live(
     def some_green() -> bool:
         return count_colour(icon.crop(screenshot(desktop, tmp_path)), GREEN) > 6
 
-    poll(some_green, timeout=20, what="the ring to fill green")
+    # Generous: under a loaded machine GTK may take a while to repaint the docked icon.
+    poll(some_green, timeout=45, what="the ring to fill green")
 
     assert daemon.cli("pause").returncode == 0
 
