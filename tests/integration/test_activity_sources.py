@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import pytest
 from dbus_fast import DBusError, ErrorType
@@ -21,26 +20,13 @@ from deskguard.platform.activity import (
     open_activity_source,
     probe_all,
 )
+from tests.integration.aio import eventually, run
 from tests.integration.desktop import HeadlessDesktop
 
 T = TypeVar("T")
 LOG = logging.getLogger("test.activity")
 MUTTER = ("org.gnome.Mutter.IdleMonitor", "/org/gnome/Mutter/IdleMonitor/Core")
 SCREENSAVER = ("org.freedesktop.ScreenSaver", "/org/freedesktop/ScreenSaver")
-
-
-def run(work: Coroutine[Any, Any, T]) -> T:
-    return asyncio.run(asyncio.wait_for(work, 60))
-
-
-async def eventually(check: Callable[[], Coroutine[Any, Any, bool]], what: str) -> None:
-    """Poll an async check until it is true (10 s at most)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 10
-    while not await check():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.02)
 
 
 class FakeMutter(ServiceInterface):

@@ -12,9 +12,9 @@ import subprocess
 import sys
 import textwrap
 import threading
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 import pytest
 from dbus_fast import NameFlag
@@ -29,6 +29,7 @@ from Xlib.protocol import event as xevent
 from deskguard.platform import focus
 from deskguard.platform.focus import FocusSignal, busy_reasons, open_focus_signals, probe_focus
 from deskguard.settings import FocusSettings
+from tests.integration.aio import eventually, run
 from tests.integration.desktop import NOTIFICATIONS, HeadlessDesktop
 
 T = TypeVar("T")
@@ -36,20 +37,6 @@ LOG = logging.getLogger("test.focus")
 NOTIFICATIONS_PATH = "/org/freedesktop/Notifications"
 ServerInformation = Annotated[list[str], DBusSignature("ssss")]
 NOTHING = FocusSettings(do_not_disturb=False, fullscreen=False, camera=False, microphone=False)
-
-
-def run(work: Coroutine[Any, Any, T]) -> T:
-    return asyncio.run(asyncio.wait_for(work, 60))
-
-
-async def eventually(check: Callable[[], Coroutine[Any, Any, bool]], what: str) -> None:
-    """Poll an async check until it is true (10 s at most)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 10
-    while not await check():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.02)
 
 
 async def becomes(signal: FocusSignal, wanted: bool) -> None:

@@ -9,7 +9,7 @@ import os
 import shutil
 import signal
 import subprocess
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Coroutine, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,6 +18,8 @@ from dbus_fast import Message, MessageType
 from dbus_fast.aio import MessageBus
 
 from deskguard.platform.notify import FallbackNotifier, Notice, describe_server, open_notifier
+from tests.integration.aio import eventually
+from tests.integration.aio import run as run_within
 from tests.integration.desktop import HeadlessDesktop, Notification
 
 T = TypeVar("T")
@@ -30,16 +32,7 @@ def reminder(title: str = "Time to stand up: knees to chest") -> Notice:
 
 
 def run(work: Coroutine[Any, Any, T]) -> T:
-    return asyncio.run(asyncio.wait_for(work, 90))
-
-
-async def eventually(check: Callable[[], bool], what: str, timeout: float = 10) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not check():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.02)
+    return run_within(work, 90)  # these scenarios restart dunst: allow more
 
 
 class Answers:

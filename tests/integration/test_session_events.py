@@ -3,12 +3,10 @@ desktop's session bus, and a stand-in logind on a bus given to the watcher as it
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
-from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import pytest
 from dbus_fast.aio import MessageBus
@@ -17,25 +15,13 @@ from dbus_fast.constants import PropertyAccess
 from dbus_fast.service import ServiceInterface, dbus_method, dbus_property, dbus_signal
 
 from deskguard.platform.session import SessionWatcher
+from tests.integration.aio import eventually, run
 from tests.integration.conftest import use_desktop_environment
 from tests.integration.desktop import HeadlessDesktop
 
 T = TypeVar("T")
 LOG = logging.getLogger("test.session")
 SESSION_PATH = "/org/freedesktop/login1/session/_37"
-
-
-def run(work: Coroutine[Any, Any, T]) -> T:
-    return asyncio.run(asyncio.wait_for(work, 60))
-
-
-async def eventually(check: Callable[[], bool], what: str) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 10
-    while not check():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.02)
 
 
 @pytest.fixture
