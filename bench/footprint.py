@@ -283,8 +283,7 @@ def workrave_version() -> str | None:
 
 # Other ways to run the daemon's tray, measured beside it: (label, extra env, run args).
 VARIANTS: tuple[tuple[str, dict[str, str], tuple[str, ...]], ...] = (
-    ("deskguard, GDK_GL=disable", {"GDK_GL": "disable"}, ()),
-    ("deskguard, PYSTRAY_BACKEND=xorg", {"PYSTRAY_BACKEND": "xorg"}, ()),
+    ("deskguard, GTK tray (appindicator)", {"PYSTRAY_BACKEND": "appindicator"}, ()),
     ("deskguard run --no-tray", {}, ("--no-tray",)),
 )
 

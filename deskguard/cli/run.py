@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -19,6 +20,10 @@ def run(no_tray: bool, verbose: bool, config_path: Path | None) -> None:
     It watches keyboard and mouse activity and reminds you to stand up and stretch
     when you have been sitting for reminder.sit_limit. Logs go to stderr.
     """
+    # The daemon talks to nobody over TLS, but asyncio imports ssl when it can, and OpenSSL
+    # is about 4.7 MB of the idle daemon's memory (bench/footprint.py). Importing ssl in
+    # here now fails, and asyncio carries on without it.
+    sys.modules.setdefault("ssl", None)  # type: ignore[arg-type]
     from deskguard.daemon.app import Daemon
     from deskguard.daemon.logs import setup_logging
     from deskguard.settings import load_settings

@@ -291,6 +291,13 @@ class SittingTracker:
             return State.SNOOZED
         return State.ACTIVE
 
+    def reminder_due(self, at: Instant) -> bool:
+        """Whether a reminder falls due by `at` if the user is still sitting: only then does
+        what keeps them busy matter, so only then is it worth asking."""
+        self._advance(at)
+        due = self.next_reminder_at(at)
+        return due is not None and at.boottime >= due
+
     def next_reminder_at(self, at: Instant) -> float | None:
         """When (boot-clock seconds) a reminder falls due if the user keeps sitting."""
         if self.state(at) not in (State.ACTIVE, State.SNOOZED):

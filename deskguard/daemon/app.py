@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Coroutine
 from concurrent.futures import Future
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
@@ -68,6 +69,17 @@ DEFAULT_END_OF_DAY = clock_time(18, 0)
 DUE_SLACK = timedelta(milliseconds=50)
 # A due job this close to the new due moment is left where it is.
 DUE_SLACK_MAX = 0.2
+# How often a sitting stretch that goes on is saved for a restart (seconds).
+SITTING_SAVE_EVERY = 60.0
+
+
+@dataclass(frozen=True)
+class _Saved:
+    """What the sitting file last said."""
+
+    sitting_seconds: float
+    present: bool
+    boottime: float
 
 
 def _seconds_arg(args: dict[str, Any], key: str) -> float | None:
@@ -130,6 +142,7 @@ class Daemon:
         self._last_idle = 0.0
         self._activity_warned = False
         self._last_tick_done = time.monotonic()
+        self._saved: _Saved | None = None
         self._instance_lock = InstanceLock(paths.runtime_dir())
         # Told (from the event loop) about every new status, e.g. the tray icon.
         self._status_listeners: list[Callable[[dict[str, Any]], None]] = []
@@ -345,7 +358,10 @@ class Daemon:
         from deskguard.platform.focus import busy_reasons
 
         idle = await self._read_idle()
-        busy = await busy_reasons(self.adapters.focus)
+        # Asking the focus signals is most of a tick's cost, and they only matter at the
+        # moment a reminder falls due (or while it waits for the user to be free).
+        due = self.tracker.reminder_due(self.clock())
+        busy = await busy_reasons(self.adapters.focus) if due else ()
         async with self._serial:
             at = self.clock()
             await self._act(self.tracker.observe(at, idle, self._locked, busy), at)
@@ -354,10 +370,24 @@ class Daemon:
         self._last_tick_done = time.monotonic()
 
     def _save_sitting(self, at: Instant) -> None:
+        """Keep the sitting stretch for a restart: when it ends or the user comes or goes,
+        else once every SITTING_SAVE_EVERY. Nothing is lost in between: a restart adds the
+        time since the save (carry_over.carried_sitting), and writing a file at every
+        reading cost more CPU than the rest of the tick."""
+        tracker, saved = self.tracker, self._saved
+        if (
+            saved is not None
+            and tracker.present == saved.present
+            and tracker.sitting_seconds >= saved.sitting_seconds
+            and at.boottime - saved.boottime < SITTING_SAVE_EVERY
+        ):
+            return
         try:
-            carry_over.save(paths.sitting_state_file(), self.tracker.sitting_seconds, at)
+            carry_over.save(paths.sitting_state_file(), tracker.sitting_seconds, at)
         except OSError as exc:
             log.debug("could not save the sitting time: %s", exc)
+            return
+        self._saved = _Saved(tracker.sitting_seconds, tracker.present, at.boottime)
 
     def _track_presence(self, at: Instant, leaving: bool = False) -> None:
         """Record each span the user was at the computer when it ends (or at shutdown).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sqlite3
@@ -173,3 +174,73 @@ def test_presence_ends_at_the_last_input_before_a_natural_break(
     started, ended, seconds = rows[0]
     assert seconds == 60.0
     assert (datetime.fromisoformat(ended) - datetime.fromisoformat(started)).total_seconds() == 60
+
+
+class CountingSignal:
+    """A focus signal that counts how often the daemon asks it."""
+
+    name = "fullscreen"
+
+    def __init__(self, busy: bool) -> None:
+        self.busy = busy
+        self.asked = 0
+
+    async def active(self) -> bool:
+        self.asked += 1
+        return self.busy
+
+    async def aclose(self) -> None:
+        pass
+
+
+def test_focus_signals_are_asked_only_when_a_reminder_falls_due(
+    clocked: tuple[Daemon, FakeClock],
+) -> None:
+    daemon, clock = clocked  # a 60 s sitting limit
+    signal = CountingSignal(busy=True)
+    daemon.adapters.focus = [signal]
+    for _ in range(5):
+        clock.advance(10)
+        daemon.call(daemon.tick())
+    assert signal.asked == 0  # 50 s of sitting: nothing due, nothing to ask
+    clock.advance(10)
+    daemon.call(daemon.tick())
+    assert (signal.asked, daemon.status()["deferred_by"]) == (1, ["fullscreen"])
+    clock.advance(10)
+    daemon.call(daemon.tick())
+    assert signal.asked == 2  # asked again while the reminder waits
+    signal.busy = False
+    clock.advance(10)
+    daemon.call(daemon.tick())
+    assert (signal.asked, daemon.status()["state"]) == (3, "reminding")
+    clock.advance(10)
+    daemon.call(daemon.tick())
+    assert signal.asked == 3  # shown: no more asking
+
+
+def saved_sitting() -> float:
+    path = Path(os.environ["XDG_STATE_HOME"]) / "deskguard" / "sitting.json"
+    return float(json.loads(path.read_text())["sitting_seconds"])
+
+
+def test_the_sitting_stretch_is_saved_each_minute_and_at_once_when_it_ends(
+    clocked: tuple[Daemon, FakeClock],
+) -> None:
+    daemon, clock = clocked
+    idle = ScriptedIdle()
+    daemon.adapters.activity = idle
+    assert saved_sitting() == 0  # at start-up
+    for _ in range(5):
+        clock.advance(10)
+        daemon.call(daemon.tick())
+    assert saved_sitting() == 0  # 50 s of sitting later: not written again yet
+    clock.advance(10)
+    daemon.call(daemon.tick())
+    assert saved_sitting() == 60
+    clock.advance(10)
+    daemon.call(daemon.tick())
+    assert saved_sitting() == 60
+    idle.seconds = 400  # a natural break: the stretch ended, saved at once
+    clock.advance(10)
+    daemon.call(daemon.tick())
+    assert saved_sitting() == 0

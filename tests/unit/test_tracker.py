@@ -13,6 +13,7 @@ from deskguard.core.tracker import (
     ActionRejected,
     CloseReminder,
     Decision,
+    Deferred,
     Instant,
     Outcome,
     Policy,
@@ -106,6 +107,20 @@ def test_next_reminder_time_is_the_remaining_sitting() -> None:
     snap = h.tracker.snapshot(now)
     assert snap.next_reminder_in == pytest.approx(45 * 60 - 600)
     assert snap.sitting_seconds == pytest.approx(600)
+
+
+def test_a_reminder_is_due_only_once_the_limit_is_reached_and_while_it_waits() -> None:
+    h = Harness()
+    h.sit(45 * 60 - 10)
+    assert not h.tracker.reminder_due(h.clock.now())
+    assert h.tracker.reminder_due(h.clock.advance(10))  # sitting on since the last reading
+    deferred = h.tracker.observe(h.clock.now(), 0.0, busy=("fullscreen",))
+    assert [type(d) for d in deferred] == [Deferred]
+    assert h.tracker.reminder_due(h.clock.advance(10))  # still waiting for the user
+    assert reminders(h.tracker.observe(h.clock.now(), 0.0)) != []
+    assert not h.tracker.reminder_due(h.clock.advance(10))  # shown: nothing more is due
+    h.tracker.accept(h.clock.now())
+    assert not h.tracker.reminder_due(h.clock.advance(10))
 
 
 def test_exercises_rotate_between_reminders() -> None:
