@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import platformdirs
@@ -37,6 +38,20 @@ def system_config_files() -> list[Path]:
     """System-wide config files, least important first (XDG_CONFIG_DIRS lists most first)."""
     dirs = platformdirs.site_config_dir(APP, multipath=True).split(os.pathsep)
     return [Path(d) / "config.toml" for d in reversed(dirs) if d]
+
+
+@dataclass
+class ConfigFiles:
+    """The config files consulted, least important first; `user` may not exist."""
+
+    system: list[Path] = field(default_factory=system_config_files)
+    user: Path = field(default_factory=user_config_file)
+    # Named on purpose (--config, DESKGUARD_CONFIG): missing is an error, not "defaults".
+    user_required: bool = field(default_factory=lambda: bool(os.environ.get(CONFIG_ENV)))
+
+    @property
+    def layers(self) -> list[Path]:
+        return [*self.system, self.user]
 
 
 def user_catalog_file() -> Path:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -30,6 +30,7 @@ from deskguard.core.durations import format_duration, parse_duration
 from deskguard.core.schedule import WorkingHours, parse_period
 from deskguard.core.tracker import Policy
 from deskguard.errors import InvalidConfiguration
+from deskguard.paths import ConfigFiles as ConfigFiles
 
 ENV_PREFIX = "DESKGUARD_"
 ENV_DELIMITER = "__"
@@ -195,20 +196,6 @@ class ConfigError(InvalidConfiguration):
     def __init__(self, problems: Sequence[ConfigProblem]) -> None:
         super().__init__("invalid configuration", list(problems))
         self.problems: Sequence[ConfigProblem] = list(problems)
-
-
-@dataclass
-class ConfigFiles:
-    """The files consulted, least important first; `user` may not exist."""
-
-    system: list[Path] = field(default_factory=paths.system_config_files)
-    user: Path = field(default_factory=paths.user_config_file)
-    # Named on purpose (--config, DESKGUARD_CONFIG): missing is an error, not "defaults".
-    user_required: bool = field(default_factory=lambda: bool(os.environ.get(paths.CONFIG_ENV)))
-
-    @property
-    def layers(self) -> list[Path]:
-        return [*self.system, self.user]
 
 
 def _describe(error: Mapping[str, Any]) -> tuple[str, str]:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
-    from deskguard.settings import ConfigFiles
+    from deskguard.paths import ConfigFiles
 
 
 def config_file_option(function: click.decorators.FC) -> click.decorators.FC:
@@ -24,7 +24,7 @@ def config_file_option(function: click.decorators.FC) -> click.decorators.FC:
 
 def config_files(config_path: Path | None) -> ConfigFiles:
     """The files to read; a --config PATH must exist (a typo must not mean defaults)."""
-    from deskguard.settings import ConfigFiles
+    from deskguard.paths import ConfigFiles
 
     files = ConfigFiles()
     if config_path is not None:
@@ -70,7 +70,7 @@ def show(config_path: Path | None) -> None:
 def path_command() -> None:
     """Print where each file is looked for, most important last."""
     from deskguard import paths
-    from deskguard.settings import ConfigFiles
+    from deskguard.paths import ConfigFiles
 
     files = ConfigFiles()
     for system_file in files.system:

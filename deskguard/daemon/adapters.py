@@ -9,10 +9,9 @@ from typing import TYPE_CHECKING, Protocol
 
 from deskguard import paths
 from deskguard.daemon.clock import read_instant
-from deskguard.settings import Settings
+from deskguard.daemon.config import DaemonConfig
 
 if TYPE_CHECKING:
-    from deskguard.catalog import Catalog
     from deskguard.platform.activity import ActivitySource
     from deskguard.platform.focus import FocusSignal
     from deskguard.platform.notify import Notifier
@@ -40,7 +39,6 @@ class Adapters:
     """What the daemon talks to; opened on the event loop at start-up."""
 
     history: History
-    catalog: Catalog
     activity: ActivitySource
     notifier: Notifier
     session: SessionWatcher | None = None
@@ -54,10 +52,9 @@ class Adapters:
 
 
 async def open_adapters(
-    settings: Settings, on_action: Callable[[str], None], on_dismissed: Callable[[], None]
+    config: DaemonConfig, on_action: Callable[[str], None], on_dismissed: Callable[[], None]
 ) -> Adapters:
     """Open everything the daemon talks to, falling back where a facility is missing."""
-    from deskguard.catalog import load_catalog
     from deskguard.platform.activity import open_activity_source
     from deskguard.platform.focus import open_focus_signals
     from deskguard.platform.notify import open_notifier
@@ -67,11 +64,10 @@ async def open_adapters(
     history, moved_aside = open_history(paths.history_file(), read_instant().wall)
     adapters = Adapters(
         history=history,
-        catalog=load_catalog(),
-        activity=await open_activity_source(settings.activity.source, log),
-        notifier=await open_notifier(settings.notifications.backend, on_action, on_dismissed, log),
+        activity=await open_activity_source(config.activity_source, log),
+        notifier=await open_notifier(config.notifications_backend, on_action, on_dismissed, log),
         session=SessionWatcher(),
-        focus=await open_focus_signals(settings.focus, log),
+        focus=await open_focus_signals(config.focus, log),
     )
     if moved_aside:
         adapters.notes.append(moved_aside)

@@ -27,7 +27,7 @@ from deskguard import __version__, paths
 from deskguard.core.durations import LONGEST
 from deskguard.core.reminder_text import ACTION_SKIP, ACTION_SNOOZE, ACTION_STRETCH, reminder_text
 from deskguard.core.schedule import WorkingHours
-from deskguard.core.selection import ExerciseRotation, desk_friendly_ids
+from deskguard.core.selection import ExerciseRotation
 from deskguard.core.tracker import (
     SLEEP_NOISE,
     ActionRejected,
@@ -43,11 +43,13 @@ from deskguard.core.tracker import (
 from deskguard.daemon import carry_over, sdnotify
 from deskguard.daemon.adapters import Adapters, close_all, open_adapters
 from deskguard.daemon.clock import read_instant, wall_time_of
+from deskguard.daemon.config import DaemonConfig
+from deskguard.daemon.config import load as load_config
 from deskguard.daemon.control import ControlServer
 from deskguard.daemon.instance import InstanceLock
 from deskguard.errors import UserError
 from deskguard.ipc import Request
-from deskguard.settings import ConfigError, ConfigFiles, Settings, load_settings
+from deskguard.paths import ConfigFiles
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.background import BackgroundScheduler
@@ -69,6 +71,8 @@ DEFAULT_END_OF_DAY = clock_time(18, 0)
 DUE_SLACK = timedelta(milliseconds=50)
 # A due job this close to the new due moment is left where it is.
 DUE_SLACK_MAX = 0.2
+# Starts the debug line each activity tick logs (`deskguard run -v`).
+TICK_LOG_PREFIX = "tick: "
 # How often a sitting stretch that goes on is saved for a restart (seconds).
 SITTING_SAVE_EVERY = 60.0
 
@@ -114,12 +118,12 @@ class Daemon:
 
     def __init__(
         self,
-        settings: Settings,
+        config: DaemonConfig,
         files: ConfigFiles,
         overrides: dict[str, Any] | None = None,
         clock: Callable[[], Instant] = read_instant,
     ) -> None:
-        self.settings = settings
+        self.config = config
         self.files = files
         self.overrides = overrides or {}
         self.clock = clock
@@ -159,7 +163,7 @@ class Daemon:
         try:
             sdnotify.ready()
             log.info("deskguard %s running (pid %d)", __version__, os.getpid())
-            if not (self.settings.tray.enabled and self._run_tray()):
+            if not (self.config.tray and self._run_tray()):
                 while not self._stop_requested.wait(1.0):
                     pass
         finally:
@@ -251,7 +255,7 @@ class Daemon:
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30}
         )
         self._scheduler.add_job(
-            self._tick_from_scheduler, "interval", seconds=self.settings.activity.poll, id=TICK_JOB
+            self._tick_from_scheduler, "interval", seconds=self.config.poll, id=TICK_JOB
         )
         self._scheduler.add_job(
             self._tick_from_scheduler, "cron", hour=0, minute=0, id=ROLLOVER_JOB
@@ -280,7 +284,7 @@ class Daemon:
         for job in scheduler.get_jobs():
             if job.id.startswith(END_OF_DAY_JOB):
                 job.remove()
-        for number, trigger in enumerate(end_of_day_triggers(self.settings)):
+        for number, trigger in enumerate(end_of_day_triggers(self.config)):
             scheduler.add_job(
                 lambda: self._submit(self._end_of_day()),
                 "cron",
@@ -294,14 +298,14 @@ class Daemon:
     # -- event loop: start and finish -----------------------------------------------
 
     async def _start(self) -> None:
-        self._adapters = await open_adapters(self.settings, self._on_action, self._on_dismissed)
+        self._adapters = await open_adapters(self.config, self._on_action, self._on_dismissed)
         start = self.clock()
-        self._tracker = SittingTracker(self.settings.policy(), self._rotation(), start)
+        self._tracker = SittingTracker(self.config.policy(), self._rotation(), start)
         for note in self._adapters.notes:  # told once, when it happened
             log.warning("%s", note)
             await self._tell_user("deskguard started a new history", note)
         saved = carry_over.load(paths.sitting_state_file())
-        resumed = carry_over.carried_sitting(saved, start, self.settings.reminder.natural_break)
+        resumed = carry_over.carried_sitting(saved, start, self.config.natural_break)
         if resumed > 0 and saved is not None:
             self._tracker.restore_sitting(resumed)
             self._recorded_part = saved.recorded_seconds
@@ -367,6 +371,13 @@ class Daemon:
             await self._act(self.tracker.observe(at, idle, self._locked, busy), at)
             self._track_presence(at)
             self._save_sitting(at)
+            log.debug(
+                "%sidle %.0f s, sitting %.0f s%s",
+                TICK_LOG_PREFIX,
+                idle,
+                self.tracker.sitting_seconds,
+                f", busy: {', '.join(busy)}" if busy else "",
+            )
         self._last_tick_done = time.monotonic()
 
     def _save_sitting(self, at: Instant) -> None:
@@ -474,13 +485,13 @@ class Daemon:
     async def _show_reminder(self, remind: Remind, at: Instant) -> None:
         from deskguard.platform.notify import Notice
 
-        exercise = self.adapters.catalog.exercises.get(remind.exercise or "")
+        exercise = self.config.exercises.get(remind.exercise or "")
         text = reminder_text(
             sat_seconds=remind.sat_for,
             exercise_name=exercise.name if exercise else None,
             how_to=exercise.summary if exercise else None,
             can_snooze=remind.can_snooze,
-            snooze_seconds=self.settings.reminder.snooze,
+            snooze_seconds=self.config.snooze,
         )
         notifier = self.adapters.notifier
         urgency: Literal["low", "normal"] = "low" if remind.quiet else "normal"
@@ -515,7 +526,7 @@ class Daemon:
 
     async def _watchdog(self) -> None:
         # Ping only while ticks complete: a stuck tick makes systemd restart the daemon.
-        alive_for = max(3.0 * self.settings.activity.poll, (sdnotify.watchdog_interval() or 0))
+        alive_for = max(3.0 * self.config.poll, (sdnotify.watchdog_interval() or 0))
         if time.monotonic() - self._last_tick_done < alive_for:
             sdnotify.watchdog()
 
@@ -544,7 +555,7 @@ class Daemon:
 
     async def _open_quick_routine(self) -> None:
         """Accepting a break opens the quick routine window (its own process), given a screen."""
-        if not self.settings.routine.window_on_break:
+        if not self.config.window_on_break:
             return
         if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
             return
@@ -671,43 +682,37 @@ class Daemon:
             "idle_seconds": round(self._last_idle, 1),
             "locked": self._locked,
             "config_file": str(self.files.user),
-            "sit_limit_seconds": self.settings.reminder.sit_limit,
-            "snooze_seconds": self.settings.reminder.snooze,
+            "sit_limit_seconds": self.config.sit_limit,
+            "snooze_seconds": self.config.snooze,
             "pid": os.getpid(),
             "version": __version__,
         }
 
     async def reload(self) -> None:
         """Re-read config and catalog; an invalid config is refused and the old one kept."""
-        from deskguard.catalog import load_catalog
-
         try:
-            settings = load_settings(self.files, self.overrides)
-            catalog = load_catalog()
-        except (ConfigError, UserError) as exc:
+            config = await asyncio.to_thread(load_config, self.files, self.overrides)
+        except UserError as exc:
             log.error("reload refused, keeping the old configuration:\n%s", exc)
             await self._tell_user("deskguard kept its old configuration", str(exc))
             raise UserError("invalid configuration; the old one is kept", str(exc)) from None
         async with self._serial:
-            if settings.focus != self.settings.focus:
-                await self._reopen_focus(settings)
-            self.settings = settings
-            self.adapters.catalog = catalog
-            self.tracker.update_policy(settings.policy())
+            if config.focus != self.config.focus:
+                await self._reopen_focus(config)
+            self.config = config
+            self.tracker.update_policy(config.policy())
             self.tracker.rotation = self._rotation(last=self.tracker.rotation.last)
             if self._scheduler is not None:
-                self._scheduler.reschedule_job(
-                    TICK_JOB, trigger="interval", seconds=settings.activity.poll
-                )
+                self._scheduler.reschedule_job(TICK_JOB, trigger="interval", seconds=config.poll)
                 self._schedule_end_of_day()
             await self._reschedule_due()
         log.info("configuration reloaded")
 
-    async def _reopen_focus(self, settings: Settings) -> None:
+    async def _reopen_focus(self, config: DaemonConfig) -> None:
         from deskguard.platform.focus import open_focus_signals
 
         await close_all(self.adapters.focus)
-        self.adapters.focus = await open_focus_signals(settings.focus, log)
+        self.adapters.focus = await open_focus_signals(config.focus, log)
 
     async def _reload_quietly(self) -> None:
         with contextlib.suppress(UserError):  # already logged and shown to the user
@@ -721,7 +726,7 @@ class Daemon:
         if self._walk_suggested_on == today or not LUNCH_START <= at.wall.time() < LUNCH_END:
             return
         self._walk_suggested_on = today
-        goal = self.settings.walking.daily_goal_km
+        goal = self.config.daily_goal_km
         rows = read_rows(self.adapters.history, today)
         walked = summarize(rows, today, today, goal).days[0].figures.walk_km
         if walked < goal:
@@ -731,7 +736,7 @@ class Daemon:
         """The day's summary, sent only when the user was at the computer that day."""
         from deskguard.stats import day_notice, read_rows, summarize
 
-        if not self.settings.walking.end_of_day_summary:
+        if not self.config.end_of_day_summary:
             return
         async with self._serial:
             at = self.clock()
@@ -739,7 +744,7 @@ class Daemon:
             self._track_presence(at)
             today = at.wall.date()
             rows = read_rows(self.adapters.history, today)
-            summary = summarize(rows, today, today, self.settings.walking.daily_goal_km)
+            summary = summarize(rows, today, today, self.config.daily_goal_km)
             notice = day_notice(summary.days[0])
         if notice is not None:
             await self._tell_user(*notice)
@@ -751,15 +756,12 @@ class Daemon:
             await self._adapters.notifier.show(Notice(title, body, urgency="normal"))
 
     def _rotation(self, last: str | None = None) -> ExerciseRotation:
-        catalog = self._adapters.catalog if self._adapters else None
-        exercises = list(catalog.exercises.values()) if catalog else []
-        declared = self.settings.health.contraindications
-        return ExerciseRotation(desk_friendly_ids(exercises, declared), last=last)
+        return ExerciseRotation(self.config.candidates, last=last)
 
 
-def end_of_day_triggers(settings: Settings) -> list[dict[str, Any]]:
+def end_of_day_triggers(config: DaemonConfig) -> list[dict[str, Any]]:
     """Cron fields for the end-of-day summary: when each working period ends, else 18:00."""
-    periods = WorkingHours.parse(settings.schedule.active).periods
+    periods = WorkingHours.parse(config.active).periods
     if not periods:
         return [{"hour": DEFAULT_END_OF_DAY.hour, "minute": DEFAULT_END_OF_DAY.minute}]
     return [

@@ -22,7 +22,6 @@ from dbus_fast import DBusError, ErrorType, Variant
 from dbus_fast.aio import MessageBus
 
 from deskguard.platform.dbus import DBUS, call_method
-from deskguard.settings import FocusSettings
 
 if TYPE_CHECKING:
     from Xlib.display import Display
@@ -42,6 +41,22 @@ DUNST_INTERFACE = "org.dunstproject.cmd0"
 GNOME_BANNERS = ("org.gnome.desktop.notifications", "show-banners")
 
 log = logging.getLogger("deskguard.focus")
+
+
+class FocusConfig(Protocol):
+    """Which signals to open, and where the cameras are: the `[focus]` section, from the
+    validated settings or the daemon's plain copy of them."""
+
+    @property
+    def do_not_disturb(self) -> bool: ...
+    @property
+    def fullscreen(self) -> bool: ...
+    @property
+    def camera(self) -> bool: ...
+    @property
+    def microphone(self) -> bool: ...
+    @property
+    def video_devices(self) -> str: ...
 
 
 class FocusUnavailable(Exception):
@@ -175,7 +190,7 @@ class DoNotDisturb(_Signal):
         self._via = _Via.NO_SERVER
 
     @classmethod
-    async def open(cls, settings: FocusSettings, log: logging.Logger) -> DoNotDisturb:
+    async def open(cls, settings: FocusConfig, log: logging.Logger) -> DoNotDisturb:
         try:
             bus = await _connect_session_bus()
         except Exception as exc:
@@ -300,7 +315,7 @@ class Fullscreen(_Signal):
         self._display = self._connect()
 
     @classmethod
-    async def open(cls, settings: FocusSettings, log: logging.Logger) -> Fullscreen:
+    async def open(cls, settings: FocusConfig, log: logging.Logger) -> Fullscreen:
         return cls(log)
 
     def _connect(self) -> Display:
@@ -400,7 +415,7 @@ class CameraInUse(_Signal):
         self._holder: int | None = None
 
     @classmethod
-    async def open(cls, settings: FocusSettings, log: logging.Logger) -> CameraInUse:
+    async def open(cls, settings: FocusConfig, log: logging.Logger) -> CameraInUse:
         if not os.path.isdir("/proc/self/fd"):
             raise FocusUnavailable("no /proc/PID/fd to look into (not Linux)")
         return cls(settings.video_devices, log)
@@ -482,7 +497,7 @@ class MicrophoneInUse(_Signal):
         self._pactl = pactl
 
     @classmethod
-    async def open(cls, settings: FocusSettings, log: logging.Logger) -> MicrophoneInUse:
+    async def open(cls, settings: FocusConfig, log: logging.Logger) -> MicrophoneInUse:
         pactl = shutil.which("pactl")
         if pactl is None:
             raise FocusUnavailable("pactl not found (Debian/Ubuntu: pulseaudio-utils)")
@@ -508,7 +523,7 @@ def capturing(source_outputs: str) -> bool:
 
 # -- choosing and asking ----------------------------------------------------------------------
 
-Opener = Callable[[FocusSettings, logging.Logger], Awaitable[_Signal]]
+Opener = Callable[[FocusConfig, logging.Logger], Awaitable[_Signal]]
 
 OPENERS: dict[str, Opener] = {
     "do-not-disturb": DoNotDisturb.open,
@@ -518,12 +533,12 @@ OPENERS: dict[str, Opener] = {
 }
 
 
-def enabled(settings: FocusSettings, name: str) -> bool:
+def enabled(settings: FocusConfig, name: str) -> bool:
     """The config switch of the signal called `name`."""
     return bool(getattr(settings, name.replace("-", "_")))
 
 
-async def _open(name: str, settings: FocusSettings, log: logging.Logger) -> _Signal:
+async def _open(name: str, settings: FocusConfig, log: logging.Logger) -> _Signal:
     try:
         return await OPENERS[name](settings, log)
     except FocusUnavailable:
@@ -532,7 +547,7 @@ async def _open(name: str, settings: FocusSettings, log: logging.Logger) -> _Sig
         raise FocusUnavailable(_reason(exc)) from exc
 
 
-async def open_focus_signals(settings: FocusSettings, log: logging.Logger) -> list[FocusSignal]:
+async def open_focus_signals(settings: FocusConfig, log: logging.Logger) -> list[FocusSignal]:
     """The enabled signals that can work here, in `ORDER`. Logs one line for each enabled
     signal that cannot (and why), then one line naming those in use and those switched off."""
     opened: list[_Signal] = []
@@ -571,7 +586,7 @@ async def busy_reasons(signals: Sequence[FocusSignal]) -> tuple[str, ...]:
     return tuple(sorted(dict.fromkeys(active), key=lambda name: rank.get(name, len(ORDER))))
 
 
-async def probe_focus(settings: FocusSettings) -> dict[str, str]:
+async def probe_focus(settings: FocusConfig) -> dict[str, str]:
     """Each signal with "available: ...", "unavailable: why" or "off in config" (for
     `deskguard doctor`). An available signal says what it reads and whether it is on now."""
     results: dict[str, str] = {}

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from deskguard.daemon.app import Daemon, end_of_day_triggers
-from deskguard.settings import ConfigFiles, Settings, load_settings
+from deskguard.daemon.config import resolve
+from deskguard.paths import ConfigFiles
 from tests.integration.daemon import ScriptedIdle, history_path
 from tests.integration.test_control_socket import bare_env
 from tests.unit.test_tracker import FakeClock
@@ -29,7 +30,7 @@ def clocked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[D
     monkeypatch.setenv("DESKGUARD_NOTIFICATIONS__BACKEND", "log")
     files = ConfigFiles(system=[], user=tmp_path / "absent.toml")
     clock = FakeClock()
-    daemon = Daemon(load_settings(files), files, clock=clock.now)
+    daemon = Daemon(resolve(files), files, clock=clock.now)
     daemon.start(schedule=False)
     yield daemon, clock
     daemon.shutdown()
@@ -120,12 +121,13 @@ def test_end_of_day_summary_only_after_an_active_day(
 
 
 def test_end_of_day_runs_when_the_working_hours_end() -> None:
-    settings = Settings(schedule={"active": ["mon-fri 08:00-17:30", "sat 10:00-12:00"]})
-    assert end_of_day_triggers(settings) == [
+    files = ConfigFiles(system=[], user=Path("/nonexistent/config.toml"))
+    periods = {"schedule": {"active": ["mon-fri 08:00-17:30", "sat 10:00-12:00"]}}
+    assert end_of_day_triggers(resolve(files, periods)) == [
         {"day_of_week": "0,1,2,3,4", "hour": 17, "minute": 30},
         {"day_of_week": "5", "hour": 12, "minute": 0},
     ]
-    assert end_of_day_triggers(Settings()) == [{"hour": 18, "minute": 0}]
+    assert end_of_day_triggers(resolve(files)) == [{"hour": 18, "minute": 0}]
 
 
 def test_reload_moves_the_end_of_day_summary_with_the_working_hours(
@@ -135,7 +137,7 @@ def test_reload_moves_the_end_of_day_summary_with_the_working_hours(
         monkeypatch.setenv(key, value)
     config = tmp_path / "config.toml"
     files = ConfigFiles(system=[], user=config)
-    daemon = Daemon(load_settings(files), files)
+    daemon = Daemon(resolve(files), files)
     daemon.start()  # with its scheduler
     try:
         scheduler = daemon._scheduler

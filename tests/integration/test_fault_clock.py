@@ -11,12 +11,9 @@ thaws, APScheduler runs the missed activity tick once, not once per missed inter
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
-import select
 import signal
 import sqlite3
-import struct
 import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -24,8 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from deskguard.daemon.app import Daemon
-from deskguard.settings import ConfigFiles, load_settings
+from deskguard.daemon.app import TICK_LOG_PREFIX, Daemon
+from deskguard.daemon.config import resolve
+from deskguard.paths import ConfigFiles
 from tests.integration.daemon import DeskguardProcess, ScriptedIdle, history_path, write_config
 from tests.integration.test_control_socket import bare_env
 from tests.unit.test_tracker import FakeClock
@@ -102,7 +100,7 @@ def clocked_daemon(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     quiet_environment(tmp_path, monkeypatch)
     files = ConfigFiles(system=[], user=tmp_path / "absent.toml")
     clock = FakeClock()
-    daemon = Daemon(load_settings(files), files, clock=clock.now)
+    daemon = Daemon(resolve(files), files, clock=clock.now)
     daemon.start(schedule=False)
     idle = ScriptedIdle()
     daemon.adapters.activity = idle
@@ -204,73 +202,40 @@ def test_leaving_after_the_wall_clock_moved_is_recorded_and_stop_works(
 
 # --------------------------------------------------------------------------- SIGSTOP
 
-_IN_MOVED_TO = 0x80
-_EVENT = struct.Struct("iIII")
+
+def count_ticks(log: Path) -> int:
+    """The activity ticks a `run -v` daemon has logged so far."""
+    return sum(TICK_LOG_PREFIX in line for line in log.read_text().splitlines())
 
 
-class Inotify:
-    """Files renamed into one directory (what an atomic save does), with the moment seen."""
-
-    def __init__(self, folder: Path) -> None:
-        libc = ctypes.CDLL(None, use_errno=True)
-        self._fd = libc.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC)
-        if self._fd < 0:
-            raise OSError(ctypes.get_errno(), "inotify_init1")
-        if libc.inotify_add_watch(self._fd, str(folder).encode(), _IN_MOVED_TO) < 0:
-            raise OSError(ctypes.get_errno(), f"inotify_add_watch {folder}")
-
-    def events(self, name: str, seconds: float) -> list[float]:
-        """Monotonic times at which `name` was replaced during the next `seconds`."""
-        seen: list[float] = []
-        end = time.monotonic() + seconds
-        while (left := end - time.monotonic()) > 0:
-            ready, _, _ = select.select([self._fd], [], [], left)
-            if not ready:
-                continue
-            try:
-                data = os.read(self._fd, 65536)
-            except BlockingIOError:
-                continue
-            now = time.monotonic()
-            offset = 0
-            while offset < len(data):
-                _, _, _, length = _EVENT.unpack_from(data, offset)
-                raw = data[offset + _EVENT.size : offset + _EVENT.size + length]
-                if raw.rstrip(b"\0").decode() == name:
-                    seen.append(now)
-                offset += _EVENT.size + length
-        return seen
-
-    def close(self) -> None:
-        with contextlib.suppress(OSError):
-            os.close(self._fd)
+def ticks_during(log: Path, seconds: float) -> int:
+    before = count_ticks(log)
+    time.sleep(seconds)
+    return count_ticks(log) - before
 
 
 def test_a_frozen_daemon_does_not_replay_missed_ticks(tmp_path: Path) -> None:
-    """Every activity tick saves the sitting time (sitting.json, replaced atomically), so
-    watching those saves counts the ticks without depending on log wording."""
+    """Each activity tick logs one debug line with `-v`: counting those counts the ticks."""
     poll_s = 1.0
     env = bare_env(tmp_path)
     write_config(env, f'[reminder]\nsit_limit = "1h"\n[activity]\npoll = "{poll_s:g}s"\n')
-    daemon = DeskguardProcess(env, tmp_path / "deskguard.log", args=("--no-tray", "-v")).start()
-    state = Path(env["XDG_STATE_HOME"]) / "deskguard"
-    watch = Inotify(state)
+    log = tmp_path / "deskguard.log"
+    daemon = DeskguardProcess(env, log, args=("--no-tray", "-v")).start()
     try:
-        steady = watch.events("sitting.json", 3.5 * poll_s)
-        assert len(steady) >= 2, f"the daemon saved its sitting time {len(steady)} times in 3.5 s"
+        steady = ticks_during(log, 3.5 * poll_s)
+        assert steady >= 2, f"the daemon ticked {steady} times in 3.5 s"
         assert daemon.process is not None
         daemon.signal(signal.SIGSTOP)
         try:
-            frozen = watch.events("sitting.json", 10 * poll_s)
+            frozen = ticks_during(log, 10 * poll_s)
         finally:
             daemon.signal(signal.SIGCONT)
-        thawed = watch.events("sitting.json", 0.8 * poll_s)
-        later = watch.events("sitting.json", 3 * poll_s)
-        assert frozen == []
-        assert 1 <= len(thawed) <= 2, f"{len(thawed)} ticks right after 10 missed ones"
-        assert len(later) <= 4, f"{len(later)} ticks in the 3 s after"
+        thawed = ticks_during(log, 0.8 * poll_s)
+        later = ticks_during(log, 3 * poll_s)
+        assert frozen == 0
+        assert 1 <= thawed <= 2, f"{thawed} ticks right after 10 missed ones"
+        assert later <= 4, f"{later} ticks in the 3 s after"
         assert daemon.status()["state"] == "active"
     finally:
-        watch.close()
         assert daemon.stop() == 0
     assert "Traceback" not in daemon.log()

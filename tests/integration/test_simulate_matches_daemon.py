@@ -17,7 +17,8 @@ import pytest
 from deskguard import paths
 from deskguard.core.replay import parse_trace
 from deskguard.daemon.app import Daemon
-from deskguard.settings import ConfigFiles, load_settings
+from deskguard.daemon.config import resolve
+from deskguard.paths import ConfigFiles
 from tests.integration.daemon import ScriptedIdle, history_path
 from tests.integration.test_control_socket import bare_env
 from tests.unit.test_tracker import FakeClock
@@ -36,7 +37,7 @@ def daemon(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Da
     monkeypatch.setenv("DESKGUARD_ROUTINE__WINDOW_ON_BREAK", "false")
     files = ConfigFiles(system=[], user=tmp_path / "absent.toml")
     clock = FakeClock(wall=START)
-    running = Daemon(load_settings(files), files, clock=clock.now)
+    running = Daemon(resolve(files), files, clock=clock.now)
     running.start(schedule=False)
     yield running, clock
     running.shutdown()

@@ -27,7 +27,9 @@ import pytest
 
 from deskguard.core.replay import Replay, TraceRow
 from deskguard.daemon.app import DUE_JOB, Daemon
-from deskguard.settings import ConfigFiles, Settings, load_settings
+from deskguard.daemon.config import resolve
+from deskguard.paths import ConfigFiles
+from deskguard.settings import Settings
 from tests.integration.daemon import ScriptedIdle
 from tests.integration.test_control_socket import bare_env
 from tests.unit.test_tracker import FakeClock
@@ -149,7 +151,7 @@ def scheduled_daemon(
     files = ConfigFiles(system=[], user=tmp_path / "absent.toml")
     now = datetime.now().astimezone()
     clock = FakeClock(wall=(now + timedelta(days=1)).replace(hour=0, minute=0, second=0))
-    daemon = Daemon(load_settings(files), files, clock=clock.now)
+    daemon = Daemon(resolve(files), files, clock=clock.now)
     daemon.start(schedule=True)
     idle = ScriptedIdle()
     daemon.adapters.activity = idle
