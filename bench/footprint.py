@@ -42,6 +42,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))  # the desktop harness lives in tests/
 
+from deskguard.daemon.lean import LEFT_OUT_MODULES  # noqa: E402
 from tests.integration.desktop import HeadlessDesktop  # noqa: E402
 
 RSS_TARGET_MB = 36.0
@@ -384,6 +385,8 @@ _IMPORT_LINE = re.compile(r"^import time:\s+(\d+)\s+\|\s+(\d+)\s+\|\s*(\S+)\s*$"
 _PROBE = """\
 import importlib, json, sys, tracemalloc
 names, trace = json.loads(sys.argv[1]), sys.argv[2] == "1"
+for blocked in json.loads(sys.argv[3]):  # what `deskguard run` keeps out, kept out here too
+    sys.modules.setdefault(blocked, None)
 def rss():
     with open("/proc/self/status") as status:
         return next(int(l.split()[1]) * 1024 for l in status if l.startswith("VmRSS:"))
@@ -416,7 +419,14 @@ def import_steps(
     """(module, RSS, traced bytes, imported) after importing each of `modules` in turn
     into a fresh interpreter; the first entry is the interpreter before any of them."""
     result = subprocess.run(
-        [sys.executable, "-c", _PROBE, json.dumps(list(modules)), "1" if trace else "0"],
+        [
+            sys.executable,
+            "-c",
+            _PROBE,
+            json.dumps(list(modules)),
+            "1" if trace else "0",
+            json.dumps(LEFT_OUT_MODULES),
+        ],
         env=dict(env),
         capture_output=True,
         text=True,
@@ -455,6 +465,10 @@ def report_modules(env: Mapping[str, str], folder: Path, top: int) -> None:
     it: each step's growth belongs to that module (and its package's __init__)."""
     print("\nWhat the daemon imports (deskguard run with its tray, PYTHONPROFILEIMPORTTIME)\n")
     profile = import_profile(env, folder, wait=3.0)
+    # The tray picks its backend at run time; the probe below imports pystray with the same.
+    chosen = re.search(r"pystray backend (\w+)", (folder / "importtime.log").read_text())
+    if chosen:
+        env = {**env, "PYSTRAY_BACKEND": chosen.group(1)}
     if not profile:
         print("no import lines found: was PYTHONPROFILEIMPORTTIME honoured?")
         return

@@ -158,6 +158,10 @@ def _moment(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
 
 
+# The page cache of an open history (SQLite's default is 2 MB).
+CACHE_KIB = 256
+
+
 class History:
     """One open history file. Use from one thread at a time."""
 
@@ -175,6 +179,10 @@ class History:
             if verdict != "ok":
                 raise sqlite3.DatabaseError(f"damaged: {verdict}")
             self._migrate()
+            # The check read every page into the cache. The daemon holds this connection all
+            # day and writes a few rows an hour: a small cache is plenty, and memory it frees.
+            self._db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+            self._db.execute("PRAGMA shrink_memory")
         except sqlite3.DatabaseError as exc:
             self._db.close()
             raise HistoryCorrupt(f"{path}: {exc}") from exc

@@ -2,26 +2,44 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
 
 from deskguard import __version__
-from deskguard.cli import (
-    catalog,
-    config,
-    control,
-    doctor,
-    history,
-    routine,
-    run,
-    service,
-    simulate,
-)
 from deskguard.errors import ExitCode, InvalidConfiguration, UserError
 
+COMMANDS = {
+    "run": "run",
+    **dict.fromkeys(
+        ("status", "snooze", "pause", "resume", "break", "skip", "reload", "stop"), "control"
+    ),
+    "routine": "routine",
+    **dict.fromkeys(("stats", "walk", "export"), "history"),
+    "simulate": "simulate",
+    "catalog": "catalog",
+    "config": "config",
+    "service": "service",
+    "doctor": "doctor",
+}
+"""Each command and the module of deskguard.cli that defines it (and has `register`)."""
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class LazyGroup(click.Group):
+    """Imports a command's module only when that command runs (or for --help): the daemon
+    (`deskguard run`) then does not carry the other commands in memory all day."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            importlib.import_module(f"deskguard.cli.{COMMANDS[cmd_name]}").register(self)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="deskguard")
 def cli() -> None:
     """Notices when you have been sitting too long and gets you to stand up and stretch.
@@ -30,10 +48,6 @@ def cli() -> None:
     with `deskguard service install`), then use the other commands to look at it or
     steer it. Every command has --help.
     """
-
-
-for module in (run, control, routine, history, simulate, catalog, config, service, doctor):
-    module.register(cli)
 
 
 def main() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -20,18 +19,17 @@ def run(no_tray: bool, verbose: bool, config_path: Path | None) -> None:
     It watches keyboard and mouse activity and reminds you to stand up and stretch
     when you have been sitting for reminder.sit_limit. Logs go to stderr.
     """
-    # The daemon talks to nobody over TLS, but asyncio imports ssl when it can, and OpenSSL
-    # is about 4.7 MB of the idle daemon's memory (bench/footprint.py). Importing ssl in
-    # here now fails, and asyncio carries on without it.
-    sys.modules.setdefault("ssl", None)  # type: ignore[arg-type]
+    from deskguard.daemon.lean import leave_out_unused
+
+    leave_out_unused()  # first: before the daemon's imports load what it does not use
     from deskguard.daemon.app import Daemon
+    from deskguard.daemon.config import load
     from deskguard.daemon.logs import setup_logging
-    from deskguard.settings import load_settings
 
     setup_logging(verbose)
     files = config_files(config_path)
     overrides = {"tray": {"enabled": False}} if no_tray else {}
-    Daemon(load_settings(files, overrides), files, overrides).run()
+    Daemon(load(files, overrides), files, overrides).run()
 
 
 def register(group: click.Group) -> None:

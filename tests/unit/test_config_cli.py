@@ -238,7 +238,9 @@ def test_path_shows_the_user_file_from_deskguard_config(env: dict[str, str]) -> 
 
 def command_paths(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     found: list[tuple[str, ...]] = []
-    for name, command in sorted(group.commands.items()):
+    context = click.Context(group)  # the top-level group loads its commands when asked
+    for name in group.list_commands(context):
+        command = group.get_command(context, name)
         found.append((*prefix, name))
         if isinstance(command, click.Group):
             found += command_paths(command, (*prefix, name))
