@@ -22,21 +22,54 @@ from tests.integration.desktop import NOTIFICATIONS, HeadlessDesktop, wait_until
 
 pytestmark = pytest.mark.integration
 
-# A client that uses the same library as deskguard: it prints the key of the button pressed.
+# A client that talks to the server as deskguard does (dbus-fast, ActionInvoked): it
+# prints the key of the button pressed.
 BUTTON_CLIENT = textwrap.dedent(
     """
     import asyncio
-    from desktop_notifier import Button, DesktopNotifier
+    from dbus_fast import Message, MessageType
+    from dbus_fast.aio import MessageBus
+
+    SERVER = "org.freedesktop.Notifications"
 
     async def main():
-        pressed = asyncio.get_running_loop().create_future()
-        notifier = DesktopNotifier(app_name="harness-client")
-        buttons = [
-            Button(title=title, identifier=key, on_pressed=lambda key=key: pressed.set_result(key))
-            for key, title in (("stretch", "Stretch"), ("snooze", "Snooze"))
-        ]
-        await notifier.send(title="Time to stand up", message="45 minutes", buttons=buttons)
-        print("pressed", await asyncio.wait_for(pressed, 30), flush=True)
+        bus = await MessageBus().connect()
+        invoked, arrived = {}, asyncio.Event()  # notification id -> action key
+
+        def on_message(message):
+            if message.message_type is MessageType.SIGNAL and message.member == "ActionInvoked":
+                invoked[message.body[0]] = message.body[1]
+                arrived.set()
+
+        bus.add_message_handler(on_message)
+        await bus.call(Message(
+            destination="org.freedesktop.DBus",
+            path="/org/freedesktop/DBus",
+            interface="org.freedesktop.DBus",
+            member="AddMatch",
+            signature="s",
+            body=[f"type='signal',interface='{SERVER}',member='ActionInvoked'"],
+        ))
+        reply = await bus.call(Message(
+            destination=SERVER,
+            path="/org/freedesktop/Notifications",
+            interface=SERVER,
+            member="Notify",
+            signature="susssasa{sv}i",
+            body=[
+                "harness-client", 0, "", "Time to stand up", "45 minutes",
+                ["stretch", "Stretch", "snooze", "Snooze"], {}, 0,
+            ],
+        ))
+        (nid,) = reply.body
+
+        async def pressed():
+            while nid not in invoked:
+                arrived.clear()
+                await arrived.wait()
+            return invoked[nid]
+
+        print("pressed", await asyncio.wait_for(pressed(), 30), flush=True)
 
     asyncio.run(main())
     """
