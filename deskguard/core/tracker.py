@@ -12,7 +12,7 @@ interval up to the next. Every method returns the decisions the caller must act 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -343,7 +343,7 @@ class SittingTracker:
         self._away_run += asleep
         if asleep > 0:
             self._present = False
-        self._last = replace(at)
+        self._last = at  # frozen: safe to keep
         if self._away_run >= self.policy.natural_break:
             self._unreported += self._natural_break()
 

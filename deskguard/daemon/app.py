@@ -147,6 +147,7 @@ class Daemon:
         self._activity_warned = False
         self._last_tick_done = time.monotonic()
         self._saved: _Saved | None = None
+        self._published_state: str | None = None  # the state listeners were last told
         self._instance_lock = InstanceLock(paths.runtime_dir())
         # Told (from the event loop) about every new status, e.g. the tray icon.
         self._status_listeners: list[Callable[[dict[str, Any]], None]] = []
@@ -247,12 +248,16 @@ class Daemon:
         return future
 
     def _start_scheduler(self) -> None:
+        from apscheduler.executors.debug import DebugExecutor
         from apscheduler.schedulers.background import BackgroundScheduler
 
         # coalesce + a short grace: after a suspend or a clock jump a missed job runs
-        # once at most, never once per missed interval.
+        # once at most, never once per missed interval. Every job only hands work to the
+        # event loop, so it runs on the scheduler's own thread (DebugExecutor: "directly")
+        # rather than waking a pool thread for it: one thread and wake-up less per tick.
         self._scheduler = BackgroundScheduler(
-            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30}
+            executors={"default": DebugExecutor()},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
         )
         self._scheduler.add_job(
             self._tick_from_scheduler, "interval", seconds=self.config.poll, id=TICK_JOB
@@ -261,9 +266,13 @@ class Daemon:
             self._tick_from_scheduler, "cron", hour=0, minute=0, id=ROLLOVER_JOB
         )
         self._schedule_end_of_day()
-        # The tray shows minutes of sitting: refresh it at least once a minute.
+        # Decisions and changes of state reach the tray at once (`_act`); the sitting time
+        # creeping on reaches it with this refresh.
         self._scheduler.add_job(
-            lambda: self._submit(self._publish_status_now()), "interval", seconds=60, id=STATUS_JOB
+            lambda: self._submit(self._publish_status_now()),
+            "interval",
+            seconds=status_refresh_seconds(self.config.sit_limit),
+            id=STATUS_JOB,
         )
         interval = sdnotify.watchdog_interval()
         if interval:
@@ -465,7 +474,10 @@ class Daemon:
                     log.info("natural break after %.0f s of sitting", decision.sat_for)
                     await self._maybe_suggest_walk(at)
         await self._reschedule_due()
-        self._publish_status()
+        # Not on every tick: redrawing the tray's status each time cost more CPU than the
+        # rest of an idle hour's work. The status refresh job covers the sitting time.
+        if decisions or self.tracker.state(at).value != self._published_state:
+            self._publish_status()
 
     def _write_history(self, write: Callable[..., T], *args: Any) -> T | None:
         """A history write that cannot take the daemon down (a full disk, a broken file):
@@ -479,6 +491,7 @@ class Daemon:
     def _publish_status(self) -> None:
         if self._status_listeners:
             status = self.status()
+            self._published_state = status["state"]
             for listener in self._status_listeners:
                 listener(status)
 
@@ -704,8 +717,14 @@ class Daemon:
             self.tracker.rotation = self._rotation(last=self.tracker.rotation.last)
             if self._scheduler is not None:
                 self._scheduler.reschedule_job(TICK_JOB, trigger="interval", seconds=config.poll)
+                self._scheduler.reschedule_job(
+                    STATUS_JOB,
+                    trigger="interval",
+                    seconds=status_refresh_seconds(config.sit_limit),
+                )
                 self._schedule_end_of_day()
             await self._reschedule_due()
+        self._publish_status()  # the limit may have changed, and the ring with it
         log.info("configuration reloaded")
 
     async def _reopen_focus(self, config: DaemonConfig) -> None:
@@ -757,6 +776,14 @@ class Daemon:
 
     def _rotation(self, last: str | None = None) -> ExerciseRotation:
         return ExerciseRotation(self.config.candidates, last=last)
+
+
+def status_refresh_seconds(sit_limit: float) -> float:
+    """How often the tray's view of the sitting time is refreshed: as often as what it
+    shows can change, whole minutes or a step of the ring (at least once a second)."""
+    from deskguard.tray.icon import STEPS
+
+    return min(60.0, max(1.0, sit_limit / STEPS))
 
 
 def end_of_day_triggers(config: DaemonConfig) -> list[dict[str, Any]]:

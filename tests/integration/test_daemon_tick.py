@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from deskguard.daemon.app import Daemon, end_of_day_triggers
+from deskguard.daemon.app import Daemon, end_of_day_triggers, status_refresh_seconds
 from deskguard.daemon.config import resolve
 from deskguard.paths import ConfigFiles
 from tests.integration.daemon import ScriptedIdle, history_path
@@ -246,3 +246,27 @@ def test_the_sitting_stretch_is_saved_each_minute_and_at_once_when_it_ends(
     clock.advance(10)
     daemon.call(daemon.tick())
     assert saved_sitting() == 0
+
+
+def test_the_tray_hears_of_changes_at_once_and_of_the_sitting_time_with_the_refresh(
+    clocked: tuple[Daemon, FakeClock],
+) -> None:
+    daemon, clock = clocked  # a 60 s sitting limit
+    told: list[str] = []
+    daemon._status_listeners.append(lambda status: told.append(status["state"]))
+    for _ in range(3):
+        clock.advance(10)
+        daemon.call(daemon.tick())
+    assert told == ["active"]  # told once; sitting on is left to the refresh job
+    daemon.call(daemon.user_action("pause", 600))
+    clock.advance(10)
+    daemon.call(daemon.tick())
+    assert told == ["active", "paused"]  # the pause at once; the tick after it, nothing
+    daemon.call(daemon.user_action("resume"))
+    assert told == ["active", "paused", "active"]
+
+
+def test_the_refresh_follows_what_the_tray_can_show() -> None:
+    assert status_refresh_seconds(45 * 60) == 60  # whole minutes
+    assert status_refresh_seconds(40) == 1.25  # a step of the ring
+    assert status_refresh_seconds(3) == 1
