@@ -1,4 +1,9 @@
-"""Where deskguard keeps its files (XDG base directories; each overridable by its variable)."""
+"""Where deskguard keeps its files (XDG base directories; each overridable by its variable).
+
+platformdirs is imported only when a path is asked for: the daemon gets its paths from
+its config child process (deskguard.daemon.config) and so never loads it, or the
+tempfile and random modules it brings (about 1 MB of the idle daemon's memory).
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,7 @@ import os
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import platformdirs
+from types import ModuleType
 
 APP = "deskguard"
 CONFIG_ENV = "DESKGUARD_CONFIG"
@@ -24,8 +28,14 @@ def shipped_file(name: str) -> Path:
     raise FileNotFoundError(f"deskguard is missing its shipped file {name!r}; reinstall it")
 
 
+def _platformdirs() -> ModuleType:
+    import platformdirs
+
+    return platformdirs
+
+
 def user_config_dir() -> Path:
-    return platformdirs.user_config_path(APP)
+    return Path(_platformdirs().user_config_path(APP))
 
 
 def user_config_file() -> Path:
@@ -36,7 +46,7 @@ def user_config_file() -> Path:
 
 def system_config_files() -> list[Path]:
     """System-wide config files, least important first (XDG_CONFIG_DIRS lists most first)."""
-    dirs = platformdirs.site_config_dir(APP, multipath=True).split(os.pathsep)
+    dirs = str(_platformdirs().site_config_dir(APP, multipath=True)).split(os.pathsep)
     return [Path(d) / "config.toml" for d in reversed(dirs) if d]
 
 
@@ -53,18 +63,27 @@ class ConfigFiles:
     def layers(self) -> list[Path]:
         return [*self.system, self.user]
 
+    @classmethod
+    def chosen(cls, config_path: Path | None) -> ConfigFiles:
+        """The files to read; a --config PATH must exist (a typo must not mean defaults)."""
+        files = cls()
+        if config_path is not None:
+            files.user = config_path
+            files.user_required = True
+        return files
+
 
 def user_catalog_file() -> Path:
     return user_config_dir() / "catalog.toml"
 
 
 def history_file() -> Path:
-    return platformdirs.user_state_path(APP) / "history.sqlite3"
+    return Path(_platformdirs().user_state_path(APP)) / "history.sqlite3"
 
 
 def sitting_state_file() -> Path:
     """The running sitting stretch, so a restarted daemon can carry it on."""
-    return platformdirs.user_state_path(APP) / "sitting.json"
+    return Path(_platformdirs().user_state_path(APP)) / "sitting.json"
 
 
 def runtime_dir() -> Path:
@@ -72,7 +91,7 @@ def runtime_dir() -> Path:
     with warnings.catch_warnings():
         # Without a login session (cron, ssh) the fallback is expected, not worth a warning.
         warnings.simplefilter("ignore")
-        return platformdirs.user_runtime_path(APP)
+        return Path(_platformdirs().user_runtime_path(APP))
 
 
 def control_socket() -> Path:

@@ -26,11 +26,7 @@ def config_files(config_path: Path | None) -> ConfigFiles:
     """The files to read; a --config PATH must exist (a typo must not mean defaults)."""
     from deskguard.paths import ConfigFiles
 
-    files = ConfigFiles()
-    if config_path is not None:
-        files.user = config_path
-        files.user_required = True
-    return files
+    return ConfigFiles.chosen(config_path)
 
 
 @click.group(name="config")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from deskguard.cli.config import config_file_option, config_files
+from deskguard.cli.config import config_file_option
 
 
 @click.command()
@@ -27,9 +27,8 @@ def run(no_tray: bool, verbose: bool, config_path: Path | None) -> None:
     from deskguard.daemon.logs import setup_logging
 
     setup_logging(verbose)
-    files = config_files(config_path)
     overrides = {"tray": {"enabled": False}} if no_tray else {}
-    Daemon(load(files, overrides), files, overrides).run()
+    Daemon(load(config_path, overrides), config_path, overrides).run()
 
 
 def register(group: click.Group) -> None:

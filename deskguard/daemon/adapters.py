@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from deskguard import paths
 from deskguard.daemon.clock import read_instant
 from deskguard.daemon.config import DaemonConfig
 
@@ -61,7 +60,7 @@ async def open_adapters(
     from deskguard.platform.session import SessionWatcher
     from deskguard.store import open_history
 
-    history, moved_aside = open_history(paths.history_file(), read_instant().wall)
+    history, moved_aside = open_history(config.paths.history, read_instant().wall)
     adapters = Adapters(
         history=history,
         activity=await open_activity_source(config.activity_source, log),

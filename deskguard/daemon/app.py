@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import signal
@@ -21,9 +22,10 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from deskguard import __version__, paths
+from deskguard import __version__
 from deskguard.core.durations import LONGEST
 from deskguard.core.reminder_text import ACTION_SKIP, ACTION_SNOOZE, ACTION_STRETCH, reminder_text
 from deskguard.core.schedule import WorkingHours
@@ -49,7 +51,6 @@ from deskguard.daemon.control import ControlServer
 from deskguard.daemon.instance import InstanceLock
 from deskguard.errors import UserError
 from deskguard.ipc import Request
-from deskguard.paths import ConfigFiles
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.background import BackgroundScheduler
@@ -119,12 +120,13 @@ class Daemon:
     def __init__(
         self,
         config: DaemonConfig,
-        files: ConfigFiles,
+        config_path: Path | None = None,
         overrides: dict[str, Any] | None = None,
         clock: Callable[[], Instant] = read_instant,
     ) -> None:
         self.config = config
-        self.files = files
+        self.config_path = config_path  # --config PATH, else the usual files
+        self.paths = config.paths  # those of the first config: a reload does not move them
         self.overrides = overrides or {}
         self.clock = clock
         self._loop = asyncio.new_event_loop()
@@ -148,7 +150,7 @@ class Daemon:
         self._last_tick_done = time.monotonic()
         self._saved: _Saved | None = None
         self._published_state: str | None = None  # the state listeners were last told
-        self._instance_lock = InstanceLock(paths.runtime_dir())
+        self._instance_lock = InstanceLock(self.paths.runtime_dir)
         # Told (from the event loop) about every new status, e.g. the tray icon.
         self._status_listeners: list[Callable[[dict[str, Any]], None]] = []
         self._on_stop: list[Callable[[], None]] = []
@@ -161,6 +163,10 @@ class Daemon:
         # mean a clean stop, not the default sudden death.
         self._install_signal_handlers()
         self.start()
+        # Start-up leaves garbage and long-lived objects behind: collect the one, and keep
+        # the other out of every later collection (less memory, and less CPU all day).
+        gc.collect()
+        gc.freeze()
         try:
             sdnotify.ready()
             log.info("deskguard %s running (pid %d)", __version__, os.getpid())
@@ -313,7 +319,7 @@ class Daemon:
         for note in self._adapters.notes:  # told once, when it happened
             log.warning("%s", note)
             await self._tell_user("deskguard started a new history", note)
-        saved = carry_over.load(paths.sitting_state_file())
+        saved = carry_over.load(self.paths.sitting)
         resumed = carry_over.carried_sitting(saved, start, self.config.natural_break)
         if resumed > 0 and saved is not None:
             self._tracker.restore_sitting(resumed)
@@ -321,7 +327,7 @@ class Daemon:
             log.info("carrying on a sitting stretch of %.0f s from before the restart", resumed)
         if self._adapters.session is not None:
             await self._adapters.session.start(self._on_lock, self._on_sleep)
-        self._control = ControlServer(paths.control_socket(), self.handle)
+        self._control = ControlServer(self.paths.control_socket, self.handle)
         await self._control.start()
         log.info(
             "activity source: %s; notifications: %s; control socket: %s",
@@ -349,7 +355,7 @@ class Daemon:
                 self._write_history(adapters.history.record_sitting, at.wall, unrecorded)
             with contextlib.suppress(OSError):
                 carry_over.save(
-                    paths.sitting_state_file(), tracker.sitting_seconds, at, tracker.sitting_seconds
+                    self.paths.sitting, tracker.sitting_seconds, at, tracker.sitting_seconds
                 )
             self._track_presence(at, leaving=True)
         await adapters.aclose()
@@ -403,7 +409,7 @@ class Daemon:
         ):
             return
         try:
-            carry_over.save(paths.sitting_state_file(), tracker.sitting_seconds, at)
+            carry_over.save(self.paths.sitting, tracker.sitting_seconds, at)
         except OSError as exc:
             log.debug("could not save the sitting time: %s", exc)
             return
@@ -694,7 +700,7 @@ class Daemon:
             "deferred_by": list(snap.deferred_by),
             "idle_seconds": round(self._last_idle, 1),
             "locked": self._locked,
-            "config_file": str(self.files.user),
+            "config_file": str(self.paths.config_file),
             "sit_limit_seconds": self.config.sit_limit,
             "snooze_seconds": self.config.snooze,
             "pid": os.getpid(),
@@ -704,7 +710,7 @@ class Daemon:
     async def reload(self) -> None:
         """Re-read config and catalog; an invalid config is refused and the old one kept."""
         try:
-            config = await asyncio.to_thread(load_config, self.files, self.overrides)
+            config = await asyncio.to_thread(load_config, self.config_path, self.overrides)
         except UserError as exc:
             log.error("reload refused, keeping the old configuration:\n%s", exc)
             await self._tell_user("deskguard kept its old configuration", str(exc))

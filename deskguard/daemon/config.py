@@ -1,10 +1,10 @@
-"""What the daemon runs on: the settings and catalog facts it needs, as plain data.
+"""What the daemon runs on: the settings, catalog facts and paths it needs, as plain data.
 
 The daemon runs all day, so it never imports pydantic (with pydantic-settings, about a
-quarter of its idle memory: bench/footprint.py). A short-lived child process,
-`python -m deskguard.daemon.config`, loads and validates the configuration and the
-catalog with deskguard.settings and deskguard.catalog and prints a `DaemonConfig` as
-JSON; the daemon starts that child at start-up and on every reload.
+quarter of its idle memory: bench/footprint.py) or platformdirs. A short-lived child
+process, `python -m deskguard.daemon.config`, finds the files, loads and validates the
+configuration and the catalog with deskguard.settings and deskguard.catalog, and prints
+a `DaemonConfig` as JSON; the daemon starts that child at start-up and on every reload.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from deskguard import paths
 from deskguard.core.schedule import WorkingHours
 from deskguard.core.tracker import Policy
 from deskguard.errors import InvalidConfiguration, UserError
@@ -36,6 +37,27 @@ class FocusOptions:
     microphone: bool
     max_deferral: int
     video_devices: str
+
+
+@dataclass(frozen=True)
+class DaemonPaths:
+    """Where the daemon's files are (see deskguard.paths)."""
+
+    config_file: Path  # the user's config file, which may not exist
+    history: Path
+    sitting: Path
+    runtime_dir: Path
+    control_socket: Path
+
+    @classmethod
+    def found(cls, files: ConfigFiles) -> DaemonPaths:
+        return cls(
+            config_file=files.user,
+            history=paths.history_file(),
+            sitting=paths.sitting_state_file(),
+            runtime_dir=paths.runtime_dir(),
+            control_socket=paths.control_socket(),
+        )
 
 
 @dataclass(frozen=True)
@@ -63,6 +85,7 @@ class DaemonConfig:
     window_on_break: bool
     daily_goal_km: float
     end_of_day_summary: bool
+    paths: DaemonPaths
     exercises: Mapping[str, ExerciseText] = field(default_factory=dict)
     # Exercises a reminder may suggest: desk-friendly, and allowed by the user's health.
     candidates: tuple[str, ...] = ()
@@ -79,7 +102,7 @@ class DaemonConfig:
         )
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self))
+        return json.dumps(asdict(self), default=str)  # paths as strings
 
     @classmethod
     def from_json(cls, text: str) -> DaemonConfig:
@@ -89,6 +112,7 @@ class DaemonConfig:
                 **data,
                 "active": tuple(data["active"]),
                 "focus": FocusOptions(**data["focus"]),
+                "paths": DaemonPaths(**{k: Path(v) for k, v in data["paths"].items()}),
                 "exercises": {
                     key: ExerciseText(**value) for key, value in data["exercises"].items()
                 },
@@ -128,18 +152,18 @@ def resolve(files: ConfigFiles, overrides: Mapping[str, Any] | None = None) -> D
         window_on_break=settings.routine.window_on_break,
         daily_goal_km=settings.walking.daily_goal_km,
         end_of_day_summary=settings.walking.end_of_day_summary,
+        paths=DaemonPaths.found(files),
         exercises={e.id: ExerciseText(e.name, e.summary) for e in exercises},
         candidates=tuple(desk_friendly_ids(exercises, settings.health.contraindications)),
     )
 
 
-def load(files: ConfigFiles, overrides: Mapping[str, Any] | None = None) -> DaemonConfig:
-    """`resolve` in a child process. Raises InvalidConfiguration (each problem as
-    "FILE: key: reason") or UserError, as loading in-process would."""
+def load(config_path: Path | None, overrides: Mapping[str, Any] | None = None) -> DaemonConfig:
+    """`resolve` in a child process, for the files `ConfigFiles.chosen(config_path)`.
+    Raises InvalidConfiguration (each problem as "FILE: key: reason") or UserError, as
+    loading in-process would."""
     request = {
-        "system": [str(path) for path in files.system],
-        "user": str(files.user),
-        "user_required": files.user_required,
+        "config_path": None if config_path is None else str(config_path),
         "overrides": dict(overrides or {}),
     }
     try:
@@ -158,25 +182,22 @@ def load(files: ConfigFiles, overrides: Mapping[str, Any] | None = None) -> Daem
         raise UserError("cannot read the configuration", reason[0])
     answer = json.loads(child.stdout)
     if "config" in answer:
-        return DaemonConfig.from_json(json.dumps(answer["config"]))
+        return DaemonConfig.from_json(answer["config"])
     if "problems" in answer:
         raise InvalidConfiguration(answer["title"], answer["problems"])
     raise UserError(answer["title"], answer["message"])
 
 
 def _answer(request: Mapping[str, Any]) -> dict[str, Any]:
-    files = ConfigFiles(
-        system=[Path(path) for path in request["system"]],
-        user=Path(request["user"]),
-        user_required=bool(request["user_required"]),
-    )
+    config_path = request["config_path"]
+    files = ConfigFiles.chosen(None if config_path is None else Path(config_path))
     try:
         config = resolve(files, request["overrides"])
     except InvalidConfiguration as exc:
         return {"title": exc.title, "problems": [str(problem) for problem in exc.problems]}
     except UserError as exc:
         return {"title": exc.title, "message": exc.message}
-    return {"config": asdict(config)}
+    return {"config": config.to_json()}
 
 
 if __name__ == "__main__":

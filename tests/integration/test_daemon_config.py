@@ -30,18 +30,21 @@ def test_the_child_gives_what_loading_in_process_gives(files: ConfigFiles) -> No
         '[reminder]\nsit_limit = "20m"\n[schedule]\nactive = ["mon-fri 09:00-17:00"]\n'
         "[focus]\ncamera = false\n",
     )
-    config = load(files, {"tray": {"enabled": False}})
+    config = load(files.user, {"tray": {"enabled": False}})
     assert config == resolve(files, {"tray": {"enabled": False}})
     assert DaemonConfig.from_json(config.to_json()) == config
     assert (config.sit_limit, config.active, config.tray) == (1200, ("mon-fri 09:00-17:00",), False)
     assert config.focus.camera is False and config.focus.max_deferral == 30 * 60
     assert config.policy().working_hours.periods  # the periods are parsed for the tracker
+    # The paths come from the child too (the daemon never loads platformdirs).
+    assert config.paths.config_file == files.user
+    assert config.paths.history == files.user.parents[2] / "state/deskguard/history.sqlite3"
     # Reminders suggest the exercises done standing at a desk, with their names.
     assert {"standing-back-bend", "quadriceps-stretch"} <= set(config.candidates)
     assert "crunch" not in config.candidates
     assert config.exercises["standing-back-bend"].name == "Standing back bend"
     # A declared health condition takes out the exercises it rules out.
-    pregnant = load(files, {"health": {"contraindications": ["pregnancy"]}})
+    pregnant = load(files.user, {"health": {"contraindications": ["pregnancy"]}})
     assert set(pregnant.candidates) < set(config.candidates)
 
 
@@ -50,13 +53,13 @@ def test_a_bad_file_and_a_bad_variable_are_each_named(
 ) -> None:
     write(files, '[reminder]\nsnooze = "soon"\n')
     with pytest.raises(InvalidConfiguration) as bad_file:
-        load(files)
+        load(files.user)
     (problem,) = bad_file.value.problems
     assert str(problem).startswith(f"{files.user}: reminder.snooze: ")
     write(files, "")
     monkeypatch.setenv("DESKGUARD_ACTIVITY__POLL", "-3s")
     with pytest.raises(InvalidConfiguration) as bad_variable:
-        load(files)
+        load(files.user)
     (problem,) = bad_variable.value.problems
     assert str(problem).startswith("environment DESKGUARD_ACTIVITY__POLL: activity.poll: ")
 
@@ -66,5 +69,5 @@ def test_a_broken_user_catalog_is_refused_with_its_file(files: ConfigFiles) -> N
     write(files, "")
     catalog.write_text("[exercises.\n")
     with pytest.raises(InvalidConfiguration) as refused:
-        load(files)
+        load(files.user)
     assert any(str(catalog) in str(problem) for problem in refused.value.problems)

@@ -30,7 +30,7 @@ def clocked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[D
     monkeypatch.setenv("DESKGUARD_NOTIFICATIONS__BACKEND", "log")
     files = ConfigFiles(system=[], user=tmp_path / "absent.toml")
     clock = FakeClock()
-    daemon = Daemon(resolve(files), files, clock=clock.now)
+    daemon = Daemon(resolve(files), clock=clock.now)
     daemon.start(schedule=False)
     yield daemon, clock
     daemon.shutdown()
@@ -137,7 +137,7 @@ def test_reload_moves_the_end_of_day_summary_with_the_working_hours(
         monkeypatch.setenv(key, value)
     config = tmp_path / "config.toml"
     files = ConfigFiles(system=[], user=config)
-    daemon = Daemon(resolve(files), files)
+    daemon = Daemon(resolve(files), config_path=config)
     daemon.start()  # with its scheduler
     try:
         scheduler = daemon._scheduler

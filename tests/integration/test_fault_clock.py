@@ -100,7 +100,7 @@ def clocked_daemon(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     quiet_environment(tmp_path, monkeypatch)
     files = ConfigFiles(system=[], user=tmp_path / "absent.toml")
     clock = FakeClock()
-    daemon = Daemon(resolve(files), files, clock=clock.now)
+    daemon = Daemon(resolve(files), clock=clock.now)
     daemon.start(schedule=False)
     idle = ScriptedIdle()
     daemon.adapters.activity = idle

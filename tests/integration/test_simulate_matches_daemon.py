@@ -37,7 +37,7 @@ def daemon(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Da
     monkeypatch.setenv("DESKGUARD_ROUTINE__WINDOW_ON_BREAK", "false")
     files = ConfigFiles(system=[], user=tmp_path / "absent.toml")
     clock = FakeClock(wall=START)
-    running = Daemon(resolve(files), files, clock=clock.now)
+    running = Daemon(resolve(files), clock=clock.now)
     running.start(schedule=False)
     yield running, clock
     running.shutdown()

@@ -151,7 +151,7 @@ def scheduled_daemon(
     files = ConfigFiles(system=[], user=tmp_path / "absent.toml")
     now = datetime.now().astimezone()
     clock = FakeClock(wall=(now + timedelta(days=1)).replace(hour=0, minute=0, second=0))
-    daemon = Daemon(resolve(files), files, clock=clock.now)
+    daemon = Daemon(resolve(files), clock=clock.now)
     daemon.start(schedule=True)
     idle = ScriptedIdle()
     daemon.adapters.activity = idle
