@@ -171,8 +171,9 @@ class Daemon:
             sdnotify.ready()
             log.info("deskguard %s running (pid %d)", __version__, os.getpid())
             if not (self.config.tray and self._run_tray()):
-                while not self._stop_requested.wait(1.0):
-                    pass
+                # No timeout: a signal still interrupts the wait (its handler sets the
+                # event), and an idle daemon must not wake every second for nothing.
+                self._stop_requested.wait()
         finally:
             self.shutdown()
 
@@ -190,8 +191,7 @@ class Daemon:
         tray.update(self.call(self._status_now()))
         tray.run()
         # The tray loop can also end on its own (the X connection broke): carry on without.
-        while not self._stop_requested.wait(1.0):
-            pass
+        self._stop_requested.wait()
         return True
 
     async def _status_now(self) -> dict[str, Any]:
