@@ -17,6 +17,7 @@ from deskguard.daemon.config import resolve
 from deskguard.paths import ConfigFiles
 from tests.integration.daemon import ScriptedIdle, history_path
 from tests.integration.test_control_socket import bare_env
+from tests.unit.test_focus import Fixed
 from tests.unit.test_tracker import FakeClock
 
 
@@ -34,6 +35,13 @@ def clocked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[D
     daemon.start(schedule=False)
     yield daemon, clock
     daemon.shutdown()
+
+
+def ticks(daemon: Daemon, clock: FakeClock, count: int, every: float = 10) -> None:
+    """`count` activity ticks, `every` seconds apart on the fake clock."""
+    for _ in range(count):
+        clock.advance(every)
+        daemon.call(daemon.tick())
 
 
 def reminder_rows() -> list[tuple[str | None, str | None]]:
@@ -69,9 +77,7 @@ def test_the_tick_path_reminds_at_the_limit_and_records_it(
     clocked: tuple[Daemon, FakeClock],
 ) -> None:
     daemon, clock = clocked
-    for _ in range(6):
-        clock.advance(10)
-        daemon.call(daemon.tick())
+    ticks(daemon, clock, 6)
     assert daemon.status()["state"] == "reminding"
     daemon.call(daemon.user_action("stretch"))
     rows = reminder_rows()
@@ -109,9 +115,7 @@ def test_end_of_day_summary_only_after_an_active_day(
     with caplog.at_level(logging.INFO):
         daemon.call(daemon._end_of_day())
     assert not any("Your day at the desk" in r.getMessage() for r in caplog.records)
-    for _ in range(3):
-        clock.advance(10)
-        daemon.call(daemon.tick())
+    ticks(daemon, clock, 3)
     with caplog.at_level(logging.INFO):
         daemon.call(daemon._end_of_day())
     (summary,) = [
@@ -164,9 +168,7 @@ def test_presence_ends_at_the_last_input_before_a_natural_break(
     daemon, clock = clocked
     idle = ScriptedIdle()
     daemon.adapters.activity = idle
-    for _ in range(6):
-        clock.advance(10)
-        daemon.call(daemon.tick())
+    ticks(daemon, clock, 6)
     idle.seconds = 400  # no input since 60 s in: a natural break
     clock.advance(400)
     daemon.call(daemon.tick())
@@ -178,32 +180,13 @@ def test_presence_ends_at_the_last_input_before_a_natural_break(
     assert (datetime.fromisoformat(ended) - datetime.fromisoformat(started)).total_seconds() == 60
 
 
-class CountingSignal:
-    """A focus signal that counts how often the daemon asks it."""
-
-    name = "fullscreen"
-
-    def __init__(self, busy: bool) -> None:
-        self.busy = busy
-        self.asked = 0
-
-    async def active(self) -> bool:
-        self.asked += 1
-        return self.busy
-
-    async def aclose(self) -> None:
-        pass
-
-
 def test_focus_signals_are_asked_only_when_a_reminder_falls_due(
     clocked: tuple[Daemon, FakeClock],
 ) -> None:
     daemon, clock = clocked  # a 60 s sitting limit
-    signal = CountingSignal(busy=True)
+    signal = Fixed("fullscreen", answer=True)
     daemon.adapters.focus = [signal]
-    for _ in range(5):
-        clock.advance(10)
-        daemon.call(daemon.tick())
+    ticks(daemon, clock, 5)
     assert signal.asked == 0  # 50 s of sitting: nothing due, nothing to ask
     clock.advance(10)
     daemon.call(daemon.tick())
@@ -211,7 +194,7 @@ def test_focus_signals_are_asked_only_when_a_reminder_falls_due(
     clock.advance(10)
     daemon.call(daemon.tick())
     assert signal.asked == 2  # asked again while the reminder waits
-    signal.busy = False
+    signal.answer = False
     clock.advance(10)
     daemon.call(daemon.tick())
     assert (signal.asked, daemon.status()["state"]) == (3, "reminding")
@@ -232,9 +215,7 @@ def test_the_sitting_stretch_is_saved_each_minute_and_at_once_when_it_ends(
     idle = ScriptedIdle()
     daemon.adapters.activity = idle
     assert saved_sitting() == 0  # at start-up
-    for _ in range(5):
-        clock.advance(10)
-        daemon.call(daemon.tick())
+    ticks(daemon, clock, 5)
     assert saved_sitting() == 0  # 50 s of sitting later: not written again yet
     clock.advance(10)
     daemon.call(daemon.tick())
@@ -254,9 +235,7 @@ def test_the_tray_hears_of_changes_at_once_and_of_the_sitting_time_with_the_refr
     daemon, clock = clocked  # a 60 s sitting limit
     told: list[str] = []
     daemon._status_listeners.append(lambda status: told.append(status["state"]))
-    for _ in range(3):
-        clock.advance(10)
-        daemon.call(daemon.tick())
+    ticks(daemon, clock, 3)
     assert told == ["active"]  # told once; sitting on is left to the refresh job
     daemon.call(daemon.user_action("pause", 600))
     clock.advance(10)
