@@ -46,7 +46,7 @@ from deskguard.daemon import carry_over, sdnotify
 from deskguard.daemon.adapters import Adapters, close_all, open_adapters
 from deskguard.daemon.clock import read_instant, wall_time_of
 from deskguard.daemon.config import DaemonConfig
-from deskguard.daemon.config import load as load_config
+from deskguard.daemon.config import load_async as load_config
 from deskguard.daemon.control import ControlServer
 from deskguard.daemon.instance import InstanceLock
 from deskguard.errors import UserError
@@ -710,7 +710,7 @@ class Daemon:
     async def reload(self) -> None:
         """Re-read config and catalog; an invalid config is refused and the old one kept."""
         try:
-            config = await asyncio.to_thread(load_config, self.config_path, self.overrides)
+            config = await load_config(self.config_path, self.overrides)
         except UserError as exc:
             log.error("reload refused, keeping the old configuration:\n%s", exc)
             await self._tell_user("deskguard kept its old configuration", str(exc))

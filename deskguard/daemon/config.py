@@ -162,25 +162,55 @@ def load(config_path: Path | None, overrides: Mapping[str, Any] | None = None) -
     """`resolve` in a child process, for the files `ConfigFiles.chosen(config_path)`.
     Raises InvalidConfiguration (each problem as "FILE: key: reason") or UserError, as
     loading in-process would."""
-    request = {
-        "config_path": None if config_path is None else str(config_path),
-        "overrides": dict(overrides or {}),
-    }
     try:
         child = subprocess.run(
-            [sys.executable, "-m", __name__],
-            input=json.dumps(request),
+            _CHILD,
+            input=_request(config_path, overrides),
             capture_output=True,
-            text=True,
             timeout=CHILD_TIMEOUT,
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise UserError("cannot read the configuration", str(exc)) from None
-    if child.returncode != 0:
-        reason = child.stderr.strip().splitlines()[-1:] or [f"exit code {child.returncode}"]
-        raise UserError("cannot read the configuration", reason[0])
-    answer = json.loads(child.stdout)
+    return _outcome(child.returncode, child.stdout, child.stderr)
+
+
+async def load_async(
+    config_path: Path | None, overrides: Mapping[str, Any] | None = None
+) -> DaemonConfig:
+    """`load` for the event loop (a reload): waits for the child without a thread."""
+    import asyncio  # here: the child itself has no use for it
+
+    try:
+        child = await asyncio.create_subprocess_exec(
+            *_CHILD,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        request = _request(config_path, overrides)
+        out, err = await asyncio.wait_for(child.communicate(request), CHILD_TIMEOUT)
+    except (OSError, TimeoutError) as exc:
+        raise UserError("cannot read the configuration", str(exc) or "no answer") from None
+    return _outcome(child.returncode or 0, out, err)
+
+
+_CHILD = (sys.executable, "-m", __name__)
+
+
+def _request(config_path: Path | None, overrides: Mapping[str, Any] | None) -> bytes:
+    request = {
+        "config_path": None if config_path is None else str(config_path),
+        "overrides": dict(overrides or {}),
+    }
+    return json.dumps(request).encode()
+
+
+def _outcome(returncode: int, out: bytes, err: bytes) -> DaemonConfig:
+    if returncode != 0:
+        lines = err.decode(errors="replace").strip().splitlines()
+        raise UserError("cannot read the configuration", (lines or [f"exit code {returncode}"])[-1])
+    answer = json.loads(out)
     if "config" in answer:
         return DaemonConfig.from_json(answer["config"])
     if "problems" in answer:
