@@ -60,8 +60,12 @@ def tray_host_available() -> tuple[bool, str]:
     An XEmbed tray (the `_NET_SYSTEM_TRAY_S<n>` selection) works with every pystray backend;
     a StatusNotifier host alone needs the appindicator backend, i.e. PyGObject.
     """
+    return _tray_host(_xembed_tray_owned())
+
+
+def _tray_host(xembed: bool | None) -> tuple[bool, str]:
+    """`tray_host_available` once the XEmbed tray has been looked for."""
     has_gtk = importlib.util.find_spec("gi") is not None
-    xembed = _xembed_tray_owned()
     if xembed:
         return True, "XEmbed system tray found"
     if _status_notifier_host():
@@ -76,7 +80,7 @@ def tray_host_available() -> tuple[bool, str]:
     return False, "no system tray found (on GNOME, install the AppIndicator extension)"
 
 
-def lean_backend() -> str | None:
+def lean_backend(xembed: bool | None) -> str | None:
     """The xorg backend where it serves as well as GTK would: an XEmbed tray and no StatusNotifier
     host, and no backend forced by PYSTRAY_BACKEND. Otherwise None: pystray's own choice.
 
@@ -84,7 +88,7 @@ def lean_backend() -> str | None:
     xorg icon is drawn the same and opens deskguard's own menu. A StatusNotifier host
     (KDE, GNOME's extension) gets appindicator: an XEmbed proxy there may not show it.
     """
-    if os.environ.get("PYSTRAY_BACKEND") or not _xembed_tray_owned():
+    if os.environ.get("PYSTRAY_BACKEND") or not xembed:
         return None
     return None if _status_notifier_host() else "xorg"
 
@@ -185,14 +189,15 @@ def start_tray(controller: TrayController, log: logging.Logger) -> Tray | None:
 
     Call on the main thread, which must later call `run()`.
     """
-    available, reason = tray_host_available()
+    xembed = _xembed_tray_owned()  # looked for once: both questions below need it
+    available, reason = _tray_host(xembed)
     if not available:
         log.info("no tray icon: %s", reason)
         return None
     # A tray icon draws no OpenGL, but GTK would load Mesa and LLVM for it at start-up:
     # about 55 MB of the daemon's idle memory (see bench/footprint.py).
     os.environ.setdefault("GDK_GL", "disable")
-    backend = lean_backend()
+    backend = lean_backend(xembed)
     if backend is not None:
         os.environ["PYSTRAY_BACKEND"] = backend
     try:
