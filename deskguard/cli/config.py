@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
-
-if TYPE_CHECKING:
-    from deskguard.paths import ConfigFiles
 
 
 def config_file_option(function: click.decorators.FC) -> click.decorators.FC:
@@ -20,13 +16,6 @@ def config_file_option(function: click.decorators.FC) -> click.decorators.FC:
         envvar="DESKGUARD_CONFIG",
         help="User config file to use (default: $XDG_CONFIG_HOME/deskguard/config.toml).",
     )(function)
-
-
-def config_files(config_path: Path | None) -> ConfigFiles:
-    """The files to read; a --config PATH must exist (a typo must not mean defaults)."""
-    from deskguard.paths import ConfigFiles
-
-    return ConfigFiles.chosen(config_path)
 
 
 @click.group(name="config")
@@ -57,9 +46,10 @@ def check(path: Path | None) -> None:
 @config_file_option
 def show(config_path: Path | None) -> None:
     """Print the effective configuration (all layers merged) as TOML."""
+    from deskguard.paths import ConfigFiles
     from deskguard.settings import load_settings
 
-    click.echo(load_settings(config_files(config_path)).to_toml(), nl=False)
+    click.echo(load_settings(ConfigFiles.chosen(config_path)).to_toml(), nl=False)
 
 
 @config_group.command(name="path")

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from deskguard.cli.config import config_files
 from deskguard.cli.params import echo_json
 from deskguard.errors import UserError
 
@@ -56,9 +55,10 @@ def simulate(trace: Path, config_path: Path | None, as_json: bool, start: dateti
     from deskguard.catalog import load_catalog
     from deskguard.core.replay import Replay, TraceError, parse_trace
     from deskguard.core.selection import desk_friendly_ids
+    from deskguard.paths import ConfigFiles
     from deskguard.settings import load_settings
 
-    settings = load_settings(config_files(config_path))
+    settings = load_settings(ConfigFiles.chosen(config_path))
     catalog = load_catalog()
     candidates = desk_friendly_ids(catalog.exercises.values(), settings.health.contraindications)
     replay = Replay(settings.policy(), candidates, settings.activity.poll, start)
