@@ -37,6 +37,13 @@ def clocked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[D
     daemon.shutdown()
 
 
+def scripted_idle(daemon: Daemon) -> ScriptedIdle:
+    """The idle time the daemon reads from now on: set its `seconds` to script the user."""
+    idle = ScriptedIdle()
+    daemon.adapters.activity = idle
+    return idle
+
+
 def ticks(daemon: Daemon, clock: FakeClock, count: int, every: float = 10) -> None:
     """`count` activity ticks, `every` seconds apart on the fake clock."""
     for _ in range(count):
@@ -89,8 +96,7 @@ def test_a_midday_break_suggests_a_walk_once(
     clocked: tuple[Daemon, FakeClock], caplog: pytest.LogCaptureFixture
 ) -> None:
     daemon, clock = clocked
-    idle = ScriptedIdle()
-    daemon.adapters.activity = idle
+    idle = scripted_idle(daemon)
     clock.wall = clock.wall.replace(hour=12)
     clock.advance(30)
     daemon.call(daemon.tick())
@@ -166,8 +172,7 @@ def test_presence_ends_at_the_last_input_before_a_natural_break(
     clocked: tuple[Daemon, FakeClock],
 ) -> None:
     daemon, clock = clocked
-    idle = ScriptedIdle()
-    daemon.adapters.activity = idle
+    idle = scripted_idle(daemon)
     ticks(daemon, clock, 6)
     idle.seconds = 400  # no input since 60 s in: a natural break
     clock.advance(400)
@@ -212,8 +217,7 @@ def test_the_sitting_stretch_is_saved_each_minute_and_at_once_when_it_ends(
     clocked: tuple[Daemon, FakeClock],
 ) -> None:
     daemon, clock = clocked
-    idle = ScriptedIdle()
-    daemon.adapters.activity = idle
+    idle = scripted_idle(daemon)
     assert saved_sitting() == 0  # at start-up
     ticks(daemon, clock, 5)
     assert saved_sitting() == 0  # 50 s of sitting later: not written again yet
