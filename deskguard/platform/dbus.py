@@ -1,16 +1,29 @@
-"""What the D-Bus adapters share: one method call that never starts a service."""
+"""What the D-Bus adapters share: their own connection, one method call that never starts a
+service, and one line on why a call failed."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
 
-from dbus_fast import DBusError, Message, MessageFlag, MessageType
+from dbus_fast import BusType, DBusError, ErrorType, Message, MessageFlag, MessageType
 from dbus_fast.aio import MessageBus
 
 DEFAULT_TIMEOUT = 5.0
 # Destination, path and interface of the bus itself (NameHasOwner, GetNameOwner, AddMatch).
 DBUS = ("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus")
+# The errors that say a name is not on the bus at all (rather than that it failed).
+NOT_THERE = (ErrorType.NAME_HAS_NO_OWNER.value, ErrorType.SERVICE_UNKNOWN.value)
+
+
+async def connect(
+    bus_type: BusType = BusType.SESSION, timeout: float = DEFAULT_TIMEOUT
+) -> MessageBus:
+    """A new connection of the caller's own; raises what connecting raised, or TimeoutError.
+
+    Each adapter keeps its own, so one that breaks or is closed leaves the others working.
+    """
+    return await asyncio.wait_for(MessageBus(bus_type=bus_type).connect(), timeout)
 
 
 async def call_method(
@@ -41,3 +54,20 @@ async def call_method(
     if reply.message_type is MessageType.ERROR:
         raise DBusError(reply.error_name or "unknown", str(reply.body[0]) if reply.body else "")
     return list(reply.body)
+
+
+async def add_match(bus: MessageBus, rule: str, timeout: float = DEFAULT_TIMEOUT) -> None:
+    """Have the bus route the signals `rule` matches to this connection's handlers."""
+    await call_method(bus, *DBUS, "AddMatch", "s", [rule], timeout)
+
+
+def reason_for(exc: BaseException, timeout: float | None = None) -> str:
+    """Why a call, a connection or a helper program failed, in one line for logs and doctor.
+
+    With `timeout` a TimeoutError says how long was waited, else only that it took too long.
+    """
+    if isinstance(exc, DBusError):
+        return f"{exc.type}: {exc.text}"
+    if isinstance(exc, TimeoutError):
+        return "no answer in time" if timeout is None else f"no answer within {timeout:g} s"
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__

@@ -1,0 +1,318 @@
+"""The `dbus` backend: org.freedesktop.Notifications over dbus-fast, with buttons.
+
+Also what the other backends and `deskguard doctor` need to know of the server: whether
+one runs (or D-Bus would start one) and what it says it can do.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from dbus_fast import DBusError, Message, MessageType, Variant
+from dbus_fast.aio import MessageBus
+
+from deskguard.core.reminder_text import ACTION_STRETCH
+from deskguard.platform.dbus import DBUS, add_match, call_method, connect, reason_for
+from deskguard.platform.notify.notice import APP_NAME, Notice, NotifierUnavailable
+
+SERVER = "org.freedesktop.Notifications"
+SERVER_PATH = "/org/freedesktop/Notifications"
+CALL_TIMEOUT = 5.0
+# Starting a D-Bus-activated notification server may take a moment (it opens a window).
+SEND_TIMEOUT = 15.0
+# Notify(app_name, replaces_id, app_icon, summary, body, actions, hints, expire_timeout)
+NOTIFY_SIGNATURE = "susssasa{sv}i"
+SIGNALS = ("ActionInvoked", "NotificationClosed")
+# The spec's action key for a click on the notice's body; servers that list actions in a
+# menu (dunst) show the label.
+DEFAULT_ACTION = "default"
+DEFAULT_LABEL = "Open"
+# What a click on the body of a notice that offers it means.
+BODY_CLICK = ACTION_STRETCH
+URGENCY = {"low": 0, "normal": 1, "critical": 2}  # the spec's "urgency" hint, a byte
+# NotificationClosed reasons: 1 expired, 2 dismissed by the user, 3 CloseNotification,
+# 4 undefined. Only the user's own counts as an answer.
+CLOSED_BY_USER = 2
+
+
+# -- the server -------------------------------------------------------------------------
+
+
+async def session_bus() -> MessageBus:
+    """A new session-bus connection; raises NotifierUnavailable without one."""
+    try:
+        return await connect(timeout=CALL_TIMEOUT)
+    except Exception as exc:
+        raise NotifierUnavailable(f"no session bus ({reason_for(exc)})") from exc
+
+
+async def server_owner(bus: MessageBus, *, start: bool) -> str | None:
+    """The unique bus name of the running notification server; raises NotifierUnavailable
+    when there is none and D-Bus cannot start one.
+
+    A server that is not running but D-Bus-activatable is started when `start` is true,
+    as any notification client would (minimal desktops rely on that to start dunst or
+    mako); with `start` false the answer is then None.
+    """
+    try:
+        (has_owner,) = await call_method(bus, *DBUS, "NameHasOwner", "s", [SERVER])
+        if not has_owner:
+            (activatable,) = await call_method(bus, *DBUS, "ListActivatableNames")
+            if SERVER not in activatable:
+                raise NotifierUnavailable("no notification server on the session bus")
+            if not start:
+                return None
+            await call_method(
+                bus, *DBUS, "StartServiceByName", "su", [SERVER, 0], timeout=SEND_TIMEOUT
+            )
+        (owner,) = await call_method(bus, *DBUS, "GetNameOwner", "s", [SERVER])
+    except (DBusError, TimeoutError, OSError) as exc:
+        raise NotifierUnavailable(f"notification server: {reason_for(exc)}") from exc
+    return str(owner)
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    name: str
+    vendor: str
+    version: str
+    spec_version: str
+    capabilities: tuple[str, ...]
+
+
+async def server_info(bus: MessageBus) -> ServerInfo:
+    try:
+        name, vendor, version, spec = await call_method(
+            bus, SERVER, SERVER_PATH, SERVER, "GetServerInformation"
+        )
+        (capabilities,) = await call_method(bus, SERVER, SERVER_PATH, SERVER, "GetCapabilities")
+    except (DBusError, TimeoutError, OSError, ValueError) as exc:
+        raise NotifierUnavailable(f"notification server: {reason_for(exc)}") from exc
+    return ServerInfo(
+        str(name), str(vendor), str(version), str(spec), tuple(map(str, capabilities))
+    )
+
+
+async def describe_server() -> dict[str, Any]:
+    """The session's notification server as `deskguard doctor` shows it; never starts one."""
+    try:
+        bus = await session_bus()
+    except NotifierUnavailable as exc:
+        return {"available": False, "reason": str(exc)}
+    try:
+        owner = await server_owner(bus, start=False)
+        if owner is None:
+            return {"available": True, "running": False, "reason": "D-Bus starts it on demand"}
+        info = await server_info(bus)
+    except NotifierUnavailable as exc:
+        return {"available": False, "reason": str(exc)}
+    finally:
+        bus.disconnect()
+    return {
+        "available": True,
+        "running": True,
+        "bus_name": owner,
+        "name": info.name,
+        "vendor": info.vendor,
+        "version": info.version,
+        "spec_version": info.spec_version,
+        "capabilities": list(info.capabilities),
+        "actions": "actions" in info.capabilities,
+    }
+
+
+# -- the backend ------------------------------------------------------------------------
+
+
+class DBusNotifier:
+    """org.freedesktop.Notifications, spoken to directly on the notifier's own connection.
+
+    Direct rather than through a notification library: the daemon holds this connection
+    all day, and a library would open a second one and cost about 1.3 MB more idle memory
+    for the same four calls and two signals. A notice id, and the capabilities read with
+    it, belong to one server process, so each notice first asks who owns the name now;
+    when the owner changed (the server was restarted) its capabilities are read again and
+    the old notice's id is forgotten. Signals count only from that owner, and only for the
+    notice on screen.
+    """
+
+    def __init__(
+        self,
+        on_action: Callable[[str], None],
+        on_dismissed: Callable[[], None],
+        log: logging.Logger,
+    ) -> None:
+        self.name = "dbus"
+        self.supports_actions = False
+        self._on_action = on_action
+        self._on_dismissed = on_dismissed
+        self._log = log
+        self._bus: MessageBus | None = None
+        self._owner: str | None = None  # the server's unique bus name
+        self._seen_owner: str | None = None  # survives _forget_server, for logging only
+        self._offers_default = True  # whether notices carry the body-click action
+        self._current: int | None = None  # the server's id of the notice on screen
+        self._keys: frozenset[str] = frozenset()  # the buttons that notice offers
+
+    async def check(self) -> None:
+        await self._server(start=False)
+
+    async def show(self, notice: Notice) -> None:
+        server = await self._server(start=True)
+        assert server is not None, "start=True returns a server or raises"
+        bus, owner = server
+        await self._close_current(bus, owner)
+        buttons = notice.actions if self.supports_actions else ()
+        actions = [DEFAULT_ACTION, DEFAULT_LABEL] if self._offers_default else []
+        for key, label in buttons:
+            actions += [key, label]
+        hints = {"urgency": Variant("y", URGENCY[notice.urgency])}
+        # 0 = never expire: a reminder stays until it is answered.
+        timeout = 0 if notice.actions else -1
+        body = [APP_NAME, 0, "", notice.title, notice.body, actions, hints, timeout]
+        try:
+            # Sent to the unique name: the id it returns is only good with that process.
+            (identifier,) = await call_method(
+                bus, owner, SERVER_PATH, SERVER, "Notify", NOTIFY_SIGNATURE, body, SEND_TIMEOUT
+            )
+        except DBusError as exc:
+            self._forget_server()
+            raise NotifierUnavailable(
+                f"the notification server did not take the notice ({reason_for(exc)})"
+            ) from exc
+        except (TimeoutError, OSError) as exc:
+            raise NotifierUnavailable(f"sending failed: {reason_for(exc)}") from exc
+        self._current, self._keys = int(identifier), frozenset(key for key, _ in buttons)
+
+    async def close(self) -> None:
+        if self._current is None:
+            return
+        try:
+            server = await self._server(start=False)
+        except NotifierUnavailable:
+            server = None
+        if server is None:
+            self._current = None  # the server that showed it is gone, and the notice with it
+            return
+        await self._close_current(*server)
+
+    async def aclose(self) -> None:
+        # Nobody will answer the buttons once we are gone, so take the notice down.
+        await self.close()
+        self._forget_server()
+        if self._bus is not None:
+            self._bus.disconnect()
+            self._bus = None
+
+    async def _server(self, *, start: bool) -> tuple[MessageBus, str] | None:
+        """The bus and the unique name of the server running now (None: not running, but
+        D-Bus would start it); raises NotifierUnavailable when there is no server to be had."""
+        if self._bus is None or not self._bus.connected:
+            self._forget_server()
+            self._bus = await self._subscribed()
+        bus = self._bus
+        owner = await server_owner(bus, start=start)
+        if owner is None:
+            self._forget_server()
+            return None
+        if owner != self._owner:
+            info = await server_info(bus)
+            self._forget_server()
+            self._owner = owner
+            self.supports_actions = "actions" in info.capabilities
+            # xfce4-notifyd has no body click: it would show "default" as one more button.
+            self._offers_default = info.name != "Xfce Notify Daemon"
+            self.name = f"dbus ({info.name})"
+            # The start-up line names the server; a later change of owner is news.
+            changed, self._seen_owner = self._seen_owner is not None, owner
+            self._log.log(
+                logging.INFO if changed or not self.supports_actions else logging.DEBUG,
+                "notification server %s %s (%s)%s",
+                info.name,
+                info.version,
+                owner,
+                "" if self.supports_actions else ": it shows no buttons, notices go out plain",
+            )
+        return bus, owner
+
+    async def _subscribed(self) -> MessageBus:
+        """A new connection that receives the server's ActionInvoked and NotificationClosed."""
+        bus = await session_bus()
+        bus.add_message_handler(self._on_message)
+        try:
+            for member in SIGNALS:
+                await add_match(bus, f"type='signal',interface='{SERVER}',member='{member}'")
+        except (DBusError, TimeoutError, OSError) as exc:
+            bus.disconnect()
+            raise NotifierUnavailable(f"notification signals: {reason_for(exc)}") from exc
+        return bus
+
+    async def _close_current(self, bus: MessageBus, owner: str) -> None:
+        # Forgotten first: the NotificationClosed this causes (reason 3) is not the user's.
+        identifier, self._current = self._current, None
+        if identifier is None:
+            return
+        try:
+            await call_method(
+                bus,
+                owner,
+                SERVER_PATH,
+                SERVER,
+                "CloseNotification",
+                "u",
+                [identifier],
+                CALL_TIMEOUT,
+            )
+        except (DBusError, TimeoutError, OSError) as exc:
+            self._log.debug("closing the previous notice: %s", reason_for(exc))
+
+    def _forget_server(self) -> None:
+        self._owner, self._current = None, None
+
+    def _on_message(self, message: Message) -> None:
+        """Signals about the notice on screen, from the server that showed it."""
+        if (
+            self._current is None
+            or message.message_type is not MessageType.SIGNAL
+            or message.interface != SERVER
+            or message.sender != self._owner
+        ):
+            return
+        if message.member == "ActionInvoked" and message.signature == "us":
+            identifier, key = message.body
+            if identifier == self._current:
+                self._invoked(str(key))
+        elif message.member == "NotificationClosed" and message.signature == "uu":
+            identifier, reason = message.body
+            if identifier == self._current:
+                if reason == CLOSED_BY_USER:
+                    self._dismissed()
+                else:  # expired, closed by us, or the server will not say
+                    self._current = None
+
+    def _invoked(self, key: str) -> None:
+        if key == DEFAULT_ACTION:
+            # A click on the body of a reminder means "take me to the stretch".
+            if BODY_CLICK in self._keys:
+                self._pressed(BODY_CLICK)
+            else:
+                self._dismissed()
+        elif key in self._keys:
+            self._pressed(key)
+        else:
+            self._current = None  # not a button we offered: the notice is gone all the same
+
+    # Both forget the notice first: servers may follow ActionInvoked with a
+    # NotificationClosed for the same id, which must not count as a second answer.
+    def _pressed(self, key: str) -> None:
+        self._current = None
+        self._log.info("notification button: %s", key)
+        self._on_action(key)
+
+    def _dismissed(self) -> None:
+        self._current = None
+        self._log.info("notification dismissed")
+        self._on_dismissed()
