@@ -14,7 +14,7 @@ import textwrap
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import pytest
 from dbus_fast import NameFlag
@@ -26,8 +26,8 @@ from Xlib import X, Xatom, display
 from Xlib import error as xerror
 from Xlib.protocol import event as xevent
 
-from deskguard.platform import focus
 from deskguard.platform.focus import FocusSignal, busy_reasons, open_focus_signals, probe_focus
+from deskguard.platform.focus import base as focus_base
 from deskguard.settings import FocusSettings
 from tests.integration.aio import eventually, run
 from tests.integration.desktop import NOTIFICATIONS, HeadlessDesktop
@@ -36,7 +36,12 @@ T = TypeVar("T")
 LOG = logging.getLogger("test.focus")
 NOTIFICATIONS_PATH = "/org/freedesktop/Notifications"
 ServerInformation = Annotated[list[str], DBusSignature("ssss")]
-NOTHING = FocusSettings(do_not_disturb=False, fullscreen=False, camera=False, microphone=False)
+
+
+def switched_on(**keys: Any) -> FocusSettings:
+    """The `[focus]` section with every signal off but those `keys` switch on."""
+    off = {"do_not_disturb": False, "fullscreen": False, "camera": False, "microphone": False}
+    return FocusSettings(**{**off, **keys})
 
 
 async def becomes(signal: FocusSignal, wanted: bool) -> None:
@@ -87,7 +92,7 @@ async def export_server(service: ServiceInterface, flags: NameFlag = NameFlag.NO
     return bus
 
 
-DND = NOTHING.model_copy(update={"do_not_disturb": True})
+DND = switched_on(do_not_disturb=True)
 
 
 def test_pausing_dunst_is_do_not_disturb(
@@ -304,7 +309,7 @@ def tk_toplevel(where: str, inner: int) -> int:
         connection.close()
 
 
-FULLSCREEN = NOTHING.model_copy(update={"fullscreen": True})
+FULLSCREEN = switched_on(fullscreen=True)
 
 
 def test_a_tk_window_set_fullscreen_and_active_is_fullscreen(
@@ -435,9 +440,9 @@ def test_a_process_holding_a_video_device_open_is_the_camera_in_use(tmp_path: Pa
     device.write_bytes(b"")
     (tmp_path / "by-id").mkdir()
     (tmp_path / "by-id" / "usb-Camera-video-index0").symlink_to(device)
-    settings = NOTHING.model_copy(update={"camera": True, "video_devices": str(tmp_path / "*")})
-    by_id = settings.model_copy(update={"video_devices": str(tmp_path / "by-id" / "*")})
-    no_match = settings.model_copy(update={"video_devices": str(tmp_path / "none*")})
+    settings = switched_on(camera=True, video_devices=str(tmp_path / "*"))
+    by_id = switched_on(camera=True, video_devices=str(tmp_path / "by-id" / "*"))
+    no_match = switched_on(camera=True, video_devices=str(tmp_path / "none*"))
 
     async def tell(holder: asyncio.subprocess.Process, line: str) -> None:
         assert holder.stdin is not None and holder.stdout is not None
@@ -505,7 +510,7 @@ def pactl(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-MICROPHONE = NOTHING.model_copy(update={"microphone": True})
+MICROPHONE = switched_on(microphone=True)
 
 
 def test_a_recording_stream_is_the_microphone_in_use(
@@ -522,7 +527,7 @@ def test_a_recording_stream_is_the_microphone_in_use(
 
             (pactl / "streams").write_text("57\t3\t61\t1\tfloat32le 1ch 48000Hz\n")
             (pactl / "mode").write_text("hang")
-            monkeypatch.setattr(focus, "CALL_TIMEOUT", 0.5)
+            monkeypatch.setattr(focus_base, "CALL_TIMEOUT", 0.5)
             assert not await signal.active()  # no answer in time counts as off
             hung = int((pactl / "pid").read_text())
             with pytest.raises(ProcessLookupError):

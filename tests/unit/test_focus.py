@@ -11,12 +11,13 @@ from typing import Any, TypeVar
 
 import pytest
 
-from deskguard.platform import focus
 from deskguard.platform.focus import (
     ORDER,
+    BaseSignal,
     FocusSignal,
     busy_reasons,
     capturing,
+    checks,
     enabled,
     find_holder,
     open_focus_signals,
@@ -123,7 +124,7 @@ def test_busy_reasons_asks_every_signal_at_once() -> None:
 def test_a_signal_that_raises_or_hangs_counts_as_off_and_the_others_still_count(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr(focus, "CHECK_TIMEOUT", 0.05)
+    monkeypatch.setattr(checks, "CHECK_TIMEOUT", 0.05)
     fullscreen = Fixed("fullscreen", True)
     with caplog.at_level(logging.DEBUG, logger="deskguard.focus"):
         reasons = run(busy_reasons([Broken(), Hung(), fullscreen]))
@@ -138,7 +139,7 @@ def test_a_signal_that_raises_or_hangs_counts_as_off_and_the_others_still_count(
 # -- the never-raising wrapper every adapter shares -------------------------------------------
 
 
-class Scripted(focus._Signal):
+class Scripted(BaseSignal):
     """An adapter whose checks go as scripted: a bool is the answer, an exception is raised."""
 
     name = "fullscreen"
