@@ -16,10 +16,11 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol
 
-from dbus_fast import DBusError, ErrorType
+from dbus_fast import DBusError
 from dbus_fast.aio import MessageBus
 
-from deskguard.platform.dbus import call_method
+from deskguard.platform.dbus import NOT_THERE, call_method, connect, reason_for
+from deskguard.platform.desktop import wayland_session
 
 AUTO_ORDER = ("mutter", "freedesktop", "x11", "windows", "macos")
 CHOICES = ("auto", *AUTO_ORDER, "none")
@@ -44,22 +45,11 @@ class ActivitySource(Protocol):
 # -- D-Bus (session bus) -------------------------------------------------------------
 
 
-def _dbus_reason(exc: BaseException) -> str:
-    if isinstance(exc, DBusError):
-        return f"{exc.type}: {exc.text}"
-    if isinstance(exc, TimeoutError):
-        return f"no answer within {CALL_TIMEOUT:g} s"
-    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-
-
 async def _connect_session_bus() -> MessageBus:
     try:
-        return await asyncio.wait_for(MessageBus().connect(), CALL_TIMEOUT)
+        return await connect(timeout=CALL_TIMEOUT)
     except Exception as exc:
-        raise ActivityUnavailable(f"no session bus ({_dbus_reason(exc)})") from exc
-
-
-_NOT_THERE = (ErrorType.NAME_HAS_NO_OWNER.value, ErrorType.SERVICE_UNKNOWN.value)
+        raise ActivityUnavailable(f"no session bus ({reason_for(exc, CALL_TIMEOUT)})") from exc
 
 
 class _DBusIdle:
@@ -106,11 +96,11 @@ class _DBusIdle:
             )
             return self.to_seconds(body[0])
         except DBusError as exc:
-            if exc.type in _NOT_THERE:
+            if exc.type in NOT_THERE:
                 raise ActivityUnavailable(f"{self.destination} is not on the session bus") from exc
-            raise ActivityUnavailable(f"{self._where()}: {_dbus_reason(exc)}") from exc
+            raise ActivityUnavailable(f"{self._where()}: {reason_for(exc, CALL_TIMEOUT)}") from exc
         except (TimeoutError, OSError, IndexError, TypeError, ValueError) as exc:
-            raise ActivityUnavailable(f"{self._where()}: {_dbus_reason(exc)}") from exc
+            raise ActivityUnavailable(f"{self._where()}: {reason_for(exc, CALL_TIMEOUT)}") from exc
 
     def _where(self) -> str:
         return f"{self.interface}.{self.member} at {self._path}"
@@ -193,12 +183,6 @@ class X11Idle:
         self._display.close()
 
 
-def _wayland_session() -> bool:
-    return os.environ.get("XDG_SESSION_TYPE") == "wayland" or bool(
-        os.environ.get("WAYLAND_DISPLAY")
-    )
-
-
 # -- Windows ------------------------------------------------------------------------------
 
 
@@ -271,7 +255,7 @@ class MacIdle:
             )
             out, _ = await asyncio.wait_for(process.communicate(), CALL_TIMEOUT)
         except (OSError, TimeoutError) as exc:
-            raise ActivityUnavailable(f"ioreg failed: {_dbus_reason(exc)}") from exc
+            raise ActivityUnavailable(f"ioreg failed: {reason_for(exc, CALL_TIMEOUT)}") from exc
         found = _HID_IDLE.search(out)
         if found is None:
             raise ActivityUnavailable("ioreg printed no HIDIdleTime")
@@ -311,7 +295,7 @@ OPENERS: dict[str, Opener] = {
 
 def _auto_refusal(name: str) -> str | None:
     """Why "auto" must not pick `name` even if it answers (a named choice still may)."""
-    if name == "x11" and _wayland_session():
+    if name == "x11" and wayland_session():
         return "Wayland session: XWayland's idle counter misses input to Wayland windows"
     return None
 

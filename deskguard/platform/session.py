@@ -6,16 +6,15 @@ Runs on the daemon's event-loop thread; the callbacks are called on that thread.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 from collections.abc import Callable
 from typing import Any
 
-from dbus_fast import BusType, DBusError, ErrorType, Message, MessageType
+from dbus_fast import BusType, DBusError, Message, MessageType
 from dbus_fast.aio import MessageBus
 
-from deskguard.platform.dbus import DBUS, call_method
+from deskguard.platform.dbus import DBUS, NOT_THERE, add_match, call_method, connect, reason_for
 
 CALL_TIMEOUT = 5.0
 SCREENSAVERS = (
@@ -27,21 +26,7 @@ LOGIND_PATH = "/org/freedesktop/login1"
 LOGIND_MANAGER = "org.freedesktop.login1.Manager"
 LOGIND_SESSION = "org.freedesktop.login1.Session"
 
-_NOT_THERE = (ErrorType.NAME_HAS_NO_OWNER.value, ErrorType.SERVICE_UNKNOWN.value)
-
 log = logging.getLogger("deskguard.session")
-
-
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, DBusError):
-        return f"{exc.type}: {exc.text}"
-    if isinstance(exc, TimeoutError):
-        return f"no answer within {CALL_TIMEOUT:g} s"
-    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-
-
-async def _add_match(bus: MessageBus, rule: str) -> None:
-    await call_method(bus, *DBUS, "AddMatch", "s", [rule])
 
 
 class SessionWatcher:
@@ -85,9 +70,9 @@ class SessionWatcher:
 
     async def _watch_screensavers(self) -> list[str]:
         try:
-            bus = await asyncio.wait_for(MessageBus().connect(), CALL_TIMEOUT)
+            bus = await connect(timeout=CALL_TIMEOUT)
         except Exception as exc:
-            self._missing.append(f"screensavers (no session bus: {_reason(exc)})")
+            self._missing.append(f"screensavers (no session bus: {reason_for(exc, CALL_TIMEOUT)})")
             return []
         self._session_bus = bus
         bus.add_message_handler(self._on_session_message)
@@ -95,7 +80,7 @@ class SessionWatcher:
         for name, path in SCREENSAVERS:
             try:
                 # Subscribed even when not running: a screensaver may start after us.
-                await _add_match(bus, f"type='signal',interface='{name}',member='ActiveChanged'")
+                await add_match(bus, f"type='signal',interface='{name}',member='ActiveChanged'")
                 (active,) = await call_method(bus, name, path, name, "GetActive")
             except (DBusError, TimeoutError, ValueError) as exc:
                 # Still subscribed: its signals count if it starts later.
@@ -116,25 +101,25 @@ class SessionWatcher:
 
     async def _watch_logind(self) -> list[str]:
         try:
-            bus = await asyncio.wait_for(
-                MessageBus(bus_type=BusType.SYSTEM).connect(), CALL_TIMEOUT
-            )
+            bus = await connect(BusType.SYSTEM, CALL_TIMEOUT)
         except Exception as exc:
             address = os.environ.get("DBUS_SYSTEM_BUS_ADDRESS", "the default address")
-            self._missing.append(f"logind (no system bus at {address}: {_reason(exc)})")
+            self._missing.append(
+                f"logind (no system bus at {address}: {reason_for(exc, CALL_TIMEOUT)})"
+            )
             return []
         self._system_bus = bus
         bus.add_message_handler(self._on_system_message)
         watching: list[str] = []
         try:
-            await _add_match(
+            await add_match(
                 bus,
                 f"type='signal',sender='{LOGIND}',path='{LOGIND_PATH}',"
                 f"interface='{LOGIND_MANAGER}',member='PrepareForSleep'",
             )
             (owner,) = await call_method(bus, *DBUS, "NameHasOwner", "s", [LOGIND])
         except (DBusError, TimeoutError) as exc:
-            self._missing.append(f"logind ({_reason(exc)})")
+            self._missing.append(f"logind ({reason_for(exc, CALL_TIMEOUT)})")
             return []
         if not owner:
             self._missing.append("logind (not running)")
@@ -144,11 +129,11 @@ class SessionWatcher:
         if path is None:
             return watching
         try:
-            await _add_match(
+            await add_match(
                 bus, f"type='signal',sender='{LOGIND}',path='{path}',interface='{LOGIND_SESSION}'"
             )
         except (DBusError, TimeoutError) as exc:
-            self._missing.append(f"logind session {path} ({_reason(exc)})")
+            self._missing.append(f"logind session {path} ({reason_for(exc, CALL_TIMEOUT)})")
             return watching
         self._logind_session_path = path
         watching.append(f"logind session {path.rsplit('/', 1)[-1]}")
@@ -171,7 +156,7 @@ class SessionWatcher:
                 )
                 return str(path)
             except (DBusError, TimeoutError) as exc:
-                reasons.append(f"{member}{tuple(body)}: {_reason(exc)}")
+                reasons.append(f"{member}{tuple(body)}: {reason_for(exc, CALL_TIMEOUT)}")
         self._missing.append(f"logind lock (no session: {'; '.join(reasons)})")
         return None
 
@@ -219,9 +204,9 @@ class SessionWatcher:
 
 
 def _short(exc: BaseException) -> str:
-    if isinstance(exc, DBusError) and exc.type in _NOT_THERE:
+    if isinstance(exc, DBusError) and exc.type in NOT_THERE:
         return "not running"
-    return _reason(exc)
+    return reason_for(exc, CALL_TIMEOUT)
 
 
 def _ignore(_: bool) -> None:
