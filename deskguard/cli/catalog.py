@@ -9,6 +9,7 @@ import click
 
 from deskguard.cli.params import echo_json, json_option
 from deskguard.errors import ExitCode
+from deskguard.model import plain
 
 if TYPE_CHECKING:
     from deskguard.catalog import Catalog, Exercise
@@ -72,7 +73,7 @@ def list_command(as_json: bool) -> None:
     catalog = _load()
     exercises = list(catalog.exercises.values())
     if as_json:
-        echo_json([exercise.model_dump(mode="json") for exercise in exercises])
+        echo_json([plain.encode(exercise) for exercise in exercises])
         return
     click.echo(_table([_COLUMNS, *(_row(exercise) for exercise in exercises)]))
     if any(not (e.hold.from_source and e.repetitions.from_source) for e in exercises):
@@ -126,7 +127,7 @@ def show(exercise_id: str, as_json: bool) -> None:
         click.echo(f"deskguard: {exc}", err=True)
         sys.exit(ExitCode.ERROR)
     if as_json:
-        echo_json(exercise.model_dump(mode="json"))
+        echo_json(plain.encode(exercise))
         return
     click.echo("\n".join(_describe(catalog, exercise)))
 

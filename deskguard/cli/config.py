@@ -47,9 +47,9 @@ def check(path: Path | None) -> None:
 def show(config_path: Path | None) -> None:
     """Print the effective configuration (all layers merged) as TOML."""
     from deskguard.paths import ConfigFiles
-    from deskguard.settings import load_settings
+    from deskguard.settings import load_settings, to_toml
 
-    click.echo(load_settings(ConfigFiles.chosen(config_path)).to_toml(), nl=False)
+    click.echo(to_toml(load_settings(ConfigFiles.chosen(config_path))), nl=False)
 
 
 @config_group.command(name="path")

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Literal, NamedTuple
 from deskguard.core.selection import ExerciseRotation, allowed, desk_friendly_ids
 
 if TYPE_CHECKING:
-    from deskguard.catalog import Catalog, Exercise
+    from deskguard.model.exercise import Catalog, Exercise
 
 RoutineKind = Literal["quick", "full", "custom"]
 StepKind = Literal["prepare", "hold", "rest", "change-side"]

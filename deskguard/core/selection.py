@@ -3,26 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from deskguard.model.exercise import Exercise
 
 
-class ExerciseFacts(Protocol):
-    """What selection needs to know about an exercise (the catalog's Exercise satisfies it)."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def desk_friendly(self) -> bool: ...
-    @property
-    def contraindications(self) -> Collection[str]: ...
-
-
-def allowed(exercise: ExerciseFacts, declared: Collection[str]) -> bool:
+def allowed(exercise: Exercise, declared: Collection[str]) -> bool:
     """False when the user declared a condition under which this exercise must not be done."""
     return not set(exercise.contraindications) & set(declared)
 
 
-def desk_friendly_ids(exercises: Iterable[ExerciseFacts], declared: Collection[str]) -> list[str]:
+def desk_friendly_ids(exercises: Iterable[Exercise], declared: Collection[str]) -> list[str]:
     """Ids a reminder may suggest: doable standing at a desk and not ruled out by health."""
     return [e.id for e in exercises if e.desk_friendly and allowed(e, declared)]
 

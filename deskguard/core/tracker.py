@@ -15,9 +15,13 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from deskguard.core.schedule import WorkingHours
 from deskguard.core.selection import ExerciseRotation
+
+if TYPE_CHECKING:
+    from deskguard.model.settings import Settings
 
 # Boot and monotonic clocks drift apart by microseconds between two reads; only a gap
 # longer than this is taken as the machine having slept.
@@ -63,6 +67,18 @@ class Policy:
     natural_break: float = 5 * 60
     working_hours: WorkingHours = WorkingHours()
     max_deferral: float = 30 * 60
+
+    @classmethod
+    def of(cls, settings: Settings) -> Policy:
+        """The part of the settings the tracker works with."""
+        return cls(
+            sit_limit=settings.reminder.sit_limit,
+            snooze=settings.reminder.snooze,
+            max_snoozes=settings.reminder.max_snoozes,
+            natural_break=settings.reminder.natural_break,
+            working_hours=WorkingHours.parse(settings.schedule.active),
+            max_deferral=settings.focus.max_deferral,
+        )
 
 
 @dataclass(frozen=True)

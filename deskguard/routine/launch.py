@@ -145,7 +145,7 @@ def run_in_terminal(
     from deskguard.routine.progress import ProgressReporter
     from deskguard.routine.terminal import TerminalPlayer
 
-    declared = list(settings.health.contraindications)
+    declared: list[str] = list(settings.health.contraindications)
     if health.notice_due():
         ask = _reading(stdin, out) if stdin.isatty() else None
         declared = health.terminal_notice(catalog, declared, out=out, ask=ask)
@@ -225,7 +225,7 @@ def run_in_window(
         else:
             root.after_idle(root.destroy)
 
-    declared = list(settings.health.contraindications)
+    declared: list[str] = list(settings.health.contraindications)
     if health.notice_due():
         health.window_notice(
             root,

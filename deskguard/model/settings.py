@@ -1,0 +1,111 @@
+"""The configuration: one dataclass per TOML section, field names are the keys.
+
+Defaults here are the built-in ones; config/deskguard.toml documents every key with the
+same defaults (a test keeps the two equal).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Annotated, Literal
+
+from annotated_types import Ge, Gt, Le
+
+from deskguard.model.fields import FORBID_UNKNOWN_KEYS, Duration, Period
+
+ActivitySource = Literal["auto", "mutter", "freedesktop", "x11", "windows", "macos", "none"]
+NotificationBackend = Literal["auto", "dbus", "plyer", "log"]
+ContraindicationId = Literal[
+    "severe-pain",
+    "bleeding",
+    "chronic-flare-up",
+    "spinal-injury",
+    "kidney-or-heart-disease",
+    "pregnancy",
+]
+"""The conditions the shipped catalog lists under [contraindications] (a test keeps them
+equal): the exercises' safety rules refer to these ids."""
+
+
+@dataclass(frozen=True)
+class ReminderSettings:
+    __pydantic_config__ = FORBID_UNKNOWN_KEYS
+    sit_limit: Duration = 45 * 60
+    snooze: Duration = 10 * 60
+    max_snoozes: Annotated[int, Ge(0)] = 3
+    natural_break: Duration = 5 * 60
+
+
+@dataclass(frozen=True)
+class ActivitySettings:
+    __pydantic_config__ = FORBID_UNKNOWN_KEYS
+    source: ActivitySource = "auto"
+    poll: Duration = 10
+
+
+@dataclass(frozen=True)
+class ScheduleSettings:
+    __pydantic_config__ = FORBID_UNKNOWN_KEYS
+    active: tuple[Period, ...] = ()
+
+
+@dataclass(frozen=True)
+class NotificationSettings:
+    __pydantic_config__ = FORBID_UNKNOWN_KEYS
+    backend: NotificationBackend = "auto"
+
+
+@dataclass(frozen=True)
+class HealthSettings:
+    __pydantic_config__ = FORBID_UNKNOWN_KEYS
+    contraindications: tuple[ContraindicationId, ...] = ()
+
+
+@dataclass(frozen=True)
+class TraySettings:
+    __pydantic_config__ = FORBID_UNKNOWN_KEYS
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class RoutineSettings:
+    __pydantic_config__ = FORBID_UNKNOWN_KEYS
+    length: Duration = 10 * 60
+    at_desk: bool = False
+    window_on_break: bool = True
+
+
+@dataclass(frozen=True)
+class WalkingSettings:
+    __pydantic_config__ = FORBID_UNKNOWN_KEYS
+    daily_goal_km: Annotated[float, Gt(0), Le(100)] = 7.0
+    end_of_day_summary: bool = True
+
+
+@dataclass(frozen=True)
+class FocusSettings:
+    """What keeps a due reminder waiting (see deskguard.platform.focus)."""
+
+    __pydantic_config__ = FORBID_UNKNOWN_KEYS
+    do_not_disturb: bool = True
+    fullscreen: bool = True
+    camera: bool = True
+    microphone: bool = True
+    max_deferral: Duration = 30 * 60
+    video_devices: str = "/dev/video*"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The whole configuration; field names are the TOML sections."""
+
+    __pydantic_config__ = FORBID_UNKNOWN_KEYS
+    reminder: ReminderSettings = field(default_factory=ReminderSettings)
+    activity: ActivitySettings = field(default_factory=ActivitySettings)
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    notifications: NotificationSettings = field(default_factory=NotificationSettings)
+    health: HealthSettings = field(default_factory=HealthSettings)
+    tray: TraySettings = field(default_factory=TraySettings)
+    routine: RoutineSettings = field(default_factory=RoutineSettings)
+    walking: WalkingSettings = field(default_factory=WalkingSettings)
+    focus: FocusSettings = field(default_factory=FocusSettings)
