@@ -45,3 +45,16 @@ class DaemonNotRunning(UserError):
             "deskguard is not running",
             "start it with `deskguard run` (or `deskguard service install` to start it at login)",
         )
+
+
+def report(error: UserError) -> int:
+    """Print `error` for the user on stderr, the one way every entry point does; returns
+    its exit code. An invalid configuration is one "FILE: key: reason" line per problem."""
+    import sys
+
+    if isinstance(error, InvalidConfiguration):
+        lines = [str(problem) for problem in error.problems]
+    else:
+        lines = [f"deskguard: {error}"]
+    sys.stderr.write("".join(line + "\n" for line in lines))
+    return error.exit_code

@@ -8,7 +8,7 @@ import sys
 import click
 
 from deskguard import __version__
-from deskguard.errors import ExitCode, InvalidConfiguration, UserError
+from deskguard.errors import ExitCode, UserError, report
 
 COMMANDS = {
     "run": "run",
@@ -60,13 +60,8 @@ def main() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except InvalidConfiguration as exc:
-        for problem in exc.problems:  # one "FILE: key: reason" per line, nothing else
-            click.echo(str(problem), err=True)
-        sys.exit(exc.exit_code)
     except UserError as exc:
-        click.echo(f"deskguard: {exc}", err=True)
-        sys.exit(exc.exit_code)
+        sys.exit(report(exc))
     except KeyboardInterrupt:
         sys.exit(130)
     sys.exit(code if isinstance(code, int) else ExitCode.OK)

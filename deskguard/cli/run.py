@@ -1,7 +1,9 @@
-"""`deskguard run`: the daemon in the foreground (what the service or autostart starts)."""
+"""`deskguard run`: the daemon in the foreground."""
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import click
@@ -19,16 +21,13 @@ def run(no_tray: bool, verbose: bool, config_path: Path | None) -> None:
     It watches keyboard and mouse activity and reminds you to stand up and stretch
     when you have been sitting for reminder.sit_limit. Logs go to stderr.
     """
-    from deskguard.daemon.lean import leave_out_unused
-
-    leave_out_unused()  # first: before the daemon's imports load what it does not use
-    from deskguard.daemon.app import Daemon
-    from deskguard.daemon.config import load
-    from deskguard.daemon.logs import setup_logging
-
-    setup_logging(verbose)
-    overrides = {"tray": {"enabled": False}} if no_tray else {}
-    Daemon(load(config_path, overrides), config_path, overrides).run()
+    argv = [sys.executable, "-m", "deskguard.daemon"]
+    argv += ["--no-tray"] * no_tray + ["--verbose"] * verbose
+    if config_path is not None:
+        argv += ["--config", str(config_path)]
+    # The same process (pid, signals, systemd's view) becomes the daemon, without click and
+    # the other commands in memory all day.
+    os.execv(sys.executable, argv)
 
 
 def register(group: click.Group) -> None:

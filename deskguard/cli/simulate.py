@@ -52,21 +52,19 @@ def simulate(trace: Path, config_path: Path | None, as_json: bool, start: dateti
     Prints when reminders, natural breaks, snoozes and skips would have happened, so
     you can preview a setting before living with it. The daemon need not run.
     """
-    from deskguard.catalog import load_catalog
-    from deskguard.core.replay import Replay, TraceError, parse_trace
-    from deskguard.core.selection import desk_friendly_ids
+    from deskguard.core.trace import TraceError, parse_trace
+    from deskguard.daemon.config import resolve
+    from deskguard.daemon.simulation import Simulation
     from deskguard.paths import ConfigFiles
-    from deskguard.settings import load_settings
 
-    settings = load_settings(ConfigFiles.chosen(config_path))
-    catalog = load_catalog()
-    candidates = desk_friendly_ids(catalog.exercises.values(), settings.health.contraindications)
-    replay = Replay(settings.policy(), candidates, settings.activity.poll, start)
+    simulation = Simulation(resolve(ConfigFiles.chosen(config_path)), start)
     try:
         with trace.open(newline="") as lines:
-            events = replay.run(parse_trace(lines))
+            events = simulation.run(parse_trace(lines))
     except TraceError as exc:
         raise UserError(f"{trace}: malformed trace", str(exc)) from None
+    finally:
+        simulation.close()
     if as_json:
         echo_json({"events": events})
         return

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 ACTION_STRETCH = "stretch"
 ACTION_SNOOZE = "snooze"
 ACTION_SKIP = "skip"
+# The notification buttons, as the daemon answers them (freedesktop ActionInvoked keys).
+ACTIONS = (ACTION_STRETCH, ACTION_SNOOZE, ACTION_SKIP)
 WALK_INSTEAD = "Stand up and walk for a few minutes: walking is the best thing for your back."
 
 

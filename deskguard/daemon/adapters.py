@@ -63,10 +63,12 @@ async def open_adapters(
     history, moved_aside = open_history(config.paths.history, read_instant().wall)
     adapters = Adapters(
         history=history,
-        activity=await open_activity_source(config.activity_source, log),
-        notifier=await open_notifier(config.notifications_backend, on_action, on_dismissed, log),
+        activity=await open_activity_source(config.settings.activity.source, log),
+        notifier=await open_notifier(
+            config.settings.notifications.backend, on_action, on_dismissed, log
+        ),
         session=SessionWatcher(),
-        focus=await open_focus_signals(config.focus, log),
+        focus=await open_focus_signals(config.settings.focus, log),
     )
     if moved_aside:
         adapters.notes.append(moved_aside)

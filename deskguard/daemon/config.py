@@ -4,7 +4,9 @@ The daemon runs all day, so it never imports pydantic (with pydantic-settings, a
 quarter of its idle memory: bench/footprint.py) or platformdirs. A short-lived child
 process, `python -m deskguard.daemon.config`, finds the files, loads and validates the
 configuration and the catalog with deskguard.settings and deskguard.catalog, and prints
-a `DaemonConfig` as JSON; the daemon starts that child at start-up and on every reload.
+a `DaemonConfig` (the schema's own types, deskguard.model) as JSON; the daemon starts that
+child at start-up and on every reload and rebuilds the same types with
+`deskguard.model.plain.decode`.
 """
 
 from __future__ import annotations
@@ -13,30 +15,20 @@ import json
 import subprocess
 import sys
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from deskguard import paths
-from deskguard.core.schedule import WorkingHours
-from deskguard.core.tracker import Policy
+from deskguard.core.selection import desk_friendly_ids
 from deskguard.errors import InvalidConfiguration, UserError
+from deskguard.model import plain
+from deskguard.model.exercise import Catalog
+from deskguard.model.settings import Settings
 from deskguard.paths import ConfigFiles
 
 # Loading the catalog and the config takes well under a second; this is for a stuck disk.
 CHILD_TIMEOUT = 60.0
-
-
-@dataclass(frozen=True)
-class FocusOptions:
-    """The `[focus]` section (see deskguard.platform.focus)."""
-
-    do_not_disturb: bool
-    fullscreen: bool
-    camera: bool
-    microphone: bool
-    max_deferral: int
-    video_devices: str
 
 
 @dataclass(frozen=True)
@@ -61,101 +53,35 @@ class DaemonPaths:
 
 
 @dataclass(frozen=True)
-class ExerciseText:
-    """What a reminder says about an exercise."""
-
-    name: str
-    summary: str
-
-
-@dataclass(frozen=True)
 class DaemonConfig:
-    """The effective configuration, as far as the daemon uses it."""
+    """What the daemon runs on: the validated settings and catalog, and its paths."""
 
-    sit_limit: int
-    snooze: int
-    max_snoozes: int
-    natural_break: int
-    activity_source: str
-    poll: int
-    active: tuple[str, ...]
-    notifications_backend: str
-    tray: bool
-    focus: FocusOptions
-    window_on_break: bool
-    daily_goal_km: float
-    end_of_day_summary: bool
+    settings: Settings
+    catalog: Catalog
     paths: DaemonPaths
-    exercises: Mapping[str, ExerciseText] = field(default_factory=dict)
-    # Exercises a reminder may suggest: desk-friendly, and allowed by the user's health.
-    candidates: tuple[str, ...] = ()
 
-    def policy(self) -> Policy:
-        """The part the sitting tracker works with."""
-        return Policy(
-            sit_limit=self.sit_limit,
-            snooze=self.snooze,
-            max_snoozes=self.max_snoozes,
-            natural_break=self.natural_break,
-            working_hours=WorkingHours.parse(self.active),
-            max_deferral=self.focus.max_deferral,
-        )
+    @property
+    def candidates(self) -> tuple[str, ...]:
+        """Exercises a reminder may suggest: desk-friendly, allowed by the user's health."""
+        exercises = self.catalog.exercises.values()
+        return tuple(desk_friendly_ids(exercises, self.settings.health.contraindications))
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), default=str)  # paths as strings
+        return json.dumps(plain.encode(self, durations_as_text=False))
 
     @classmethod
     def from_json(cls, text: str) -> DaemonConfig:
-        data = json.loads(text)
-        return cls(
-            **{
-                **data,
-                "active": tuple(data["active"]),
-                "focus": FocusOptions(**data["focus"]),
-                "paths": DaemonPaths(**{k: Path(v) for k, v in data["paths"].items()}),
-                "exercises": {
-                    key: ExerciseText(**value) for key, value in data["exercises"].items()
-                },
-                "candidates": tuple(data["candidates"]),
-            }
-        )
+        return plain.decode(cls, json.loads(text))
 
 
 def resolve(files: ConfigFiles, overrides: Mapping[str, Any] | None = None) -> DaemonConfig:
     """Load and validate the configuration and the catalog (imports pydantic: call it in
     the child process or in tests, never in the daemon)."""
     from deskguard.catalog import load_catalog
-    from deskguard.core.selection import desk_friendly_ids
     from deskguard.settings import load_settings
 
     settings = load_settings(files, overrides)
-    catalog = load_catalog()
-    exercises, focus = list(catalog.exercises.values()), settings.focus
-    return DaemonConfig(
-        sit_limit=settings.reminder.sit_limit,
-        snooze=settings.reminder.snooze,
-        max_snoozes=settings.reminder.max_snoozes,
-        natural_break=settings.reminder.natural_break,
-        activity_source=settings.activity.source,
-        poll=settings.activity.poll,
-        active=tuple(settings.schedule.active),
-        notifications_backend=settings.notifications.backend,
-        tray=settings.tray.enabled,
-        focus=FocusOptions(
-            do_not_disturb=focus.do_not_disturb,
-            fullscreen=focus.fullscreen,
-            camera=focus.camera,
-            microphone=focus.microphone,
-            max_deferral=focus.max_deferral,
-            video_devices=focus.video_devices,
-        ),
-        window_on_break=settings.routine.window_on_break,
-        daily_goal_km=settings.walking.daily_goal_km,
-        end_of_day_summary=settings.walking.end_of_day_summary,
-        paths=DaemonPaths.found(files),
-        exercises={e.id: ExerciseText(e.name, e.summary) for e in exercises},
-        candidates=tuple(desk_friendly_ids(exercises, settings.health.contraindications)),
-    )
+    return DaemonConfig(settings, load_catalog(), DaemonPaths.found(files))
 
 
 def load(config_path: Path | None, overrides: Mapping[str, Any] | None = None) -> DaemonConfig:
@@ -212,7 +138,7 @@ def _outcome(returncode: int, out: bytes, err: bytes) -> DaemonConfig:
         raise UserError("cannot read the configuration", (lines or [f"exit code {returncode}"])[-1])
     answer = json.loads(out)
     if "config" in answer:
-        return DaemonConfig.from_json(answer["config"])
+        return plain.decode(DaemonConfig, answer["config"])
     if "problems" in answer:
         raise InvalidConfiguration(answer["title"], answer["problems"])
     raise UserError(answer["title"], answer["message"])
@@ -227,7 +153,7 @@ def _answer(request: Mapping[str, Any]) -> dict[str, Any]:
         return {"title": exc.title, "problems": [str(problem) for problem in exc.problems]}
     except UserError as exc:
         return {"title": exc.title, "message": exc.message}
-    return {"config": config.to_json()}
+    return {"config": plain.encode(config, durations_as_text=False)}
 
 
 if __name__ == "__main__":

@@ -1,0 +1,479 @@
+"""The runtime: the threads, the scheduler, signals, systemd and the control socket around
+one `Session` (deskguard.daemon.session), which does the actual work.
+
+Threads: the main thread waits (or runs the tray); APScheduler's thread only hands work
+to the event-loop thread, which owns the session, the history and every D-Bus adapter.
+The daemon does no network I/O (it runs without TLS: deskguard.daemon.lean); anything
+that ever needs the network belongs in a helper process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from concurrent.futures import Future
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from deskguard import __version__
+from deskguard.core.day import end_of_day_times
+from deskguard.core.reminder_text import ACTIONS
+from deskguard.core.schedule import WorkingHours
+from deskguard.core.tracker import Instant
+from deskguard.daemon import sdnotify
+from deskguard.daemon.adapters import Adapters, close_all, open_adapters
+from deskguard.daemon.clock import read_instant, wall_time_of
+from deskguard.daemon.commands import run_command
+from deskguard.daemon.config import DaemonConfig
+from deskguard.daemon.config import load_async as load_config
+from deskguard.daemon.control import ControlServer
+from deskguard.daemon.instance import InstanceLock
+from deskguard.daemon.session import Session
+from deskguard.errors import UserError
+from deskguard.ipc import Request
+from deskguard.ipc.status import Status
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from deskguard.tray.app import Tray
+
+log = logging.getLogger("deskguard")
+
+OpenAdapters = Callable[
+    [DaemonConfig, Callable[[str], None], Callable[[], None]], Awaitable[Adapters]
+]
+
+TICK_JOB = "activity-tick"
+DUE_JOB = "reminder-due"
+ROLLOVER_JOB = "day-rollover"
+WATCHDOG_JOB = "watchdog"
+STATUS_JOB = "status-refresh"
+END_OF_DAY_JOB = "end-of-day"
+# Fire the due job a hair after the due moment, so the tracker sees the limit reached.
+DUE_SLACK = timedelta(milliseconds=50)
+# A due job this close to the new due moment is left where it is.
+DUE_SLACK_MAX = 0.2
+# Without a tray, the status nobody shows is still refreshed this often (seconds).
+UNSHOWN_STATUS_REFRESH = 60.0
+
+
+class Daemon:
+    """One running deskguard. `run()` blocks until stopped."""
+
+    def __init__(
+        self,
+        config: DaemonConfig,
+        config_path: Path | None = None,
+        overrides: dict[str, Any] | None = None,
+        clock: Callable[[], Instant] = read_instant,
+        adapters: OpenAdapters = open_adapters,
+    ) -> None:
+        self.config = config
+        self.config_path = config_path  # --config PATH, else the usual files
+        self.paths = config.paths  # those of the first config: a reload does not move them
+        self.overrides = overrides or {}
+        self.clock = clock
+        self._open_adapters = adapters
+        self._loop = asyncio.new_event_loop()
+        self._loop.set_exception_handler(_quiet_about_lost_buses)
+        self._loop_thread = threading.Thread(target=self._loop.run_forever, name="deskguard-io")
+        self._stop_requested = threading.Event()
+        self._scheduler: BackgroundScheduler | None = None
+        self._session: Session | None = None
+        self._control: ControlServer | None = None
+        self._tray: Tray | None = None
+        self._children: set[asyncio.Future[int]] = set()
+        self._last_tick_done = time.monotonic()
+        self._instance_lock = InstanceLock(self.paths.runtime_dir)
+        self._on_stop: list[Callable[[], None]] = []
+
+    @property
+    def session(self) -> Session:
+        assert self._session is not None, "the daemon has not started"
+        return self._session
+
+    @property
+    def adapters(self) -> Adapters:
+        return self.session.adapters
+
+    # -- main thread ----------------------------------------------------------------
+
+    def run(self) -> None:
+        """Start, wait for a stop request (signal or `deskguard stop`), shut down."""
+        # Before start-up: a SIGTERM that comes as soon as the socket answers must still
+        # mean a clean stop, not the default sudden death.
+        self._install_signal_handlers()
+        self.start()
+        # Start-up leaves garbage and long-lived objects behind: collect the one, and keep
+        # the other out of every later collection (less memory, and less CPU all day).
+        gc.collect()
+        gc.freeze()
+        try:
+            sdnotify.ready()
+            log.info("deskguard %s running (pid %d)", __version__, os.getpid())
+            if not (self.config.settings.tray.enabled and self._run_tray()):
+                # No timeout: a signal still interrupts the wait (its handler sets the
+                # event), and an idle daemon must not wake every second for nothing.
+                self._stop_requested.wait()
+        finally:
+            self.shutdown()
+
+    def _run_tray(self) -> bool:
+        """Run the tray icon on this (main) thread until stopped; False if there is no tray."""
+        from deskguard.tray.app import start_tray
+
+        tray = start_tray(_TrayController(self), log)
+        if tray is None:
+            return False
+        self._tray = tray
+        self.call(self._show_status_in(tray))
+        self._on_stop.append(tray.stop)
+        if self._stop_requested.is_set():  # a signal came before the tray could hear it
+            tray.stop()
+        tray.run()
+        # The tray loop can also end on its own (the X connection broke): carry on without.
+        self._stop_requested.wait()
+        return True
+
+    async def _show_status_in(self, tray: Tray) -> None:
+        self.session.listen.status.append(tray.update)
+        tray.update(self.session.status())
+        self._pace_status_refresh()
+
+    def start(self, schedule: bool = True) -> None:
+        """Take the instance lock, open the adapters and (unless told not to) start the jobs.
+
+        Tests that drive the clock themselves pass schedule=False and call `tick()`.
+        """
+        self._instance_lock.acquire()
+        self._loop_thread.start()
+        try:
+            self._submit(self._start()).result()
+            if schedule:
+                self._start_scheduler()
+        except BaseException:
+            self.shutdown()
+            raise
+
+    def shutdown(self) -> None:
+        """Stop the jobs, close the reminder, flush the history, release everything."""
+        sdnotify.stopping()
+        log.info("stopping")
+        if self._scheduler is not None:
+            with contextlib.suppress(Exception):  # a scheduler that never started
+                self._scheduler.shutdown(wait=False)
+            self._scheduler = None
+        try:
+            if self._loop_thread.is_alive():
+                self._submit(self._finish()).result(timeout=15)
+        except Exception:
+            log.exception("could not finish cleanly")  # still stop: never hang on the way out
+        finally:
+            if self._loop_thread.is_alive():
+                self._loop.call_soon_threadsafe(self._loop.stop)
+                self._loop_thread.join(timeout=5)
+            self._instance_lock.release()
+
+    def call(self, work: Coroutine[Any, Any, Any], timeout: float = 30) -> Any:
+        """Run `work` on the daemon's event loop and wait for its result (tests, tray)."""
+        return asyncio.run_coroutine_threadsafe(work, self._loop).result(timeout)
+
+    def request_stop(self) -> None:
+        self._stop_requested.set()
+        for stop in self._on_stop:
+            stop()
+
+    def stop_soon(self) -> None:
+        """`deskguard stop`: after the reply has gone out."""
+        self._loop.call_later(0.1, self.request_stop)
+
+    def _install_signal_handlers(self) -> None:
+        signal.signal(signal.SIGTERM, lambda *_: self.request_stop())
+        signal.signal(signal.SIGINT, lambda *_: self.request_stop())
+        signal.signal(signal.SIGHUP, lambda *_: self._submit(self._reload_quietly()))
+
+    def _submit(self, work: Coroutine[Any, Any, Any]) -> Future[Any]:
+        """Run `work` on the event loop from any thread; failures are logged."""
+        future = asyncio.run_coroutine_threadsafe(work, self._loop)
+        future.add_done_callback(_log_failure)
+        return future
+
+    # -- the scheduler ----------------------------------------------------------------
+
+    def _start_scheduler(self) -> None:
+        from apscheduler.executors.debug import DebugExecutor
+        from apscheduler.schedulers.background import BackgroundScheduler
+
+        # coalesce + a short grace: after a suspend or a clock jump a missed job runs
+        # once at most, never once per missed interval. Every job only hands work to the
+        # event loop, so it runs on the scheduler's own thread (DebugExecutor: "directly")
+        # rather than waking a pool thread for it: one thread and wake-up less per tick.
+        self._scheduler = BackgroundScheduler(
+            executors={"default": DebugExecutor()},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
+        )
+        poll = self.config.settings.activity.poll
+        self._scheduler.add_job(self._tick_soon, "interval", seconds=poll, id=TICK_JOB)
+        self._scheduler.add_job(self._tick_soon, "cron", hour=0, minute=0, id=ROLLOVER_JOB)
+        self._schedule_end_of_day()
+        # Decisions and changes of state reach the tray at once (Session.publish_status);
+        # the sitting time creeping on reaches it with this refresh.
+        self._scheduler.add_job(
+            lambda: self._submit(self._publish_status()),
+            "interval",
+            seconds=self._status_refresh_seconds(),
+            id=STATUS_JOB,
+        )
+        interval = sdnotify.watchdog_interval()
+        if interval:
+            self._scheduler.add_job(
+                lambda: self._submit(self._watchdog()),
+                "interval",
+                seconds=interval / 2,
+                id=WATCHDOG_JOB,
+            )
+        self._scheduler.start()
+        self._submit(self._due_moved_now())
+
+    def _status_refresh_seconds(self) -> float:
+        """As often as the tray's display can change (it says), else once a minute."""
+        if self._tray is None:
+            return UNSHOWN_STATUS_REFRESH
+        return self._tray.refresh_seconds(self.config.settings.reminder.sit_limit)
+
+    def _pace_status_refresh(self) -> None:
+        if self._scheduler is not None and self._scheduler.get_job(STATUS_JOB) is not None:
+            self._scheduler.reschedule_job(
+                STATUS_JOB, trigger="interval", seconds=self._status_refresh_seconds()
+            )
+
+    def _schedule_end_of_day(self) -> None:
+        """One job per working period's end (they follow `schedule.active` on reload)."""
+        scheduler = self._scheduler
+        if scheduler is None:
+            return
+        for job in scheduler.get_jobs():
+            if job.id.startswith(END_OF_DAY_JOB):
+                job.remove()
+        for number, trigger in enumerate(end_of_day_triggers(self.config)):
+            scheduler.add_job(
+                lambda: self._submit(self.session.end_of_day()),
+                "cron",
+                id=f"{END_OF_DAY_JOB}-{number}",
+                **trigger,
+            )
+
+    def _tick_soon(self) -> None:
+        self._submit(self.tick())
+
+    def _due_moved(self, due: float | None) -> None:
+        """Put the one-shot reminder job at the moment the session says one falls due."""
+        scheduler = self._scheduler
+        if scheduler is None:
+            return
+        if due is None:
+            if scheduler.get_job(DUE_JOB) is not None:
+                scheduler.remove_job(DUE_JOB)
+            return
+        run_date = wall_time_of(due, self.clock()) + DUE_SLACK
+        job = scheduler.get_job(DUE_JOB)
+        if job is not None and abs((job.next_run_time - run_date).total_seconds()) < DUE_SLACK_MAX:
+            return  # already there: most ticks change nothing, and re-adding costs CPU
+        scheduler.add_job(
+            self._tick_soon, "date", run_date=run_date, id=DUE_JOB, replace_existing=True
+        )
+
+    async def _due_moved_now(self) -> None:
+        self._due_moved(self.session.next_due())
+
+    async def _publish_status(self) -> None:
+        self.session.publish_status()
+
+    async def _watchdog(self) -> None:
+        # Ping only while ticks complete: a stuck tick makes systemd restart the daemon.
+        poll = self.config.settings.activity.poll
+        alive_for = max(3.0 * poll, (sdnotify.watchdog_interval() or 0))
+        if time.monotonic() - self._last_tick_done < alive_for:
+            sdnotify.watchdog()
+
+    # -- event loop: start, work, finish -------------------------------------------------
+
+    async def _start(self) -> None:
+        adapters = await self._open_adapters(self.config, self._on_action, self._on_dismissed)
+        session = self._session = Session(self.config, adapters, self.clock)
+        session.listen.due.append(self._due_moved)
+        session.listen.stretch.append(self._open_quick_routine_soon)
+        await session.start()
+        if adapters.session is not None:
+            await adapters.session.start(self._on_lock, self._on_sleep)
+        self._control = ControlServer(self.paths.control_socket, self.handle)
+        await self._control.start()
+        log.info(
+            "activity source: %s; notifications: %s; control socket: %s",
+            adapters.activity.name,
+            adapters.notifier.name,
+            self._control.path,
+        )
+        await self.tick()
+
+    async def _finish(self) -> None:
+        if self._control is not None:
+            await self._control.close()
+        if self._session is None:
+            return
+        await self._session.finish()
+        await self._session.adapters.aclose()
+
+    async def tick(self) -> None:
+        """One activity reading (the scheduler's tick, a lock change, the due moment)."""
+        await self.session.tick()
+        self._last_tick_done = time.monotonic()
+
+    async def user_action(self, name: Any, seconds: float | None = None) -> Any:
+        return await self.session.user_action(name, seconds)
+
+    def status(self) -> dict[str, Any]:
+        """The `deskguard status --json` object (on the event loop)."""
+        return self.session.status().to_json()
+
+    async def handle(self, request: Request) -> dict[str, Any]:
+        """A control request (the socket, the tray): run it, reply with its result."""
+        return await run_command(self, request.cmd, request.args)
+
+    async def reload(self) -> None:
+        """Re-read config and catalog; an invalid config is refused and the old one kept."""
+        try:
+            config = await load_config(self.config_path, self.overrides)
+        except UserError as exc:
+            log.error("reload refused, keeping the old configuration:\n%s", exc)
+            await self.session.tell_user("deskguard kept its old configuration", str(exc))
+            raise UserError("invalid configuration; the old one is kept", str(exc)) from None
+        if config.settings.focus != self.config.settings.focus:
+            await self._reopen_focus(config)
+        self.config = config
+        self.session.apply_config(config)
+        if self._scheduler is not None:
+            poll = config.settings.activity.poll
+            self._scheduler.reschedule_job(TICK_JOB, trigger="interval", seconds=poll)
+            self._pace_status_refresh()
+            self._schedule_end_of_day()
+        log.info("configuration reloaded")
+
+    async def _reopen_focus(self, config: DaemonConfig) -> None:
+        from deskguard.platform.focus import open_focus_signals
+
+        await close_all(self.adapters.focus)
+        self.adapters.focus = await open_focus_signals(config.settings.focus, log)
+
+    async def _reload_quietly(self) -> None:
+        with contextlib.suppress(UserError):  # already logged and shown to the user
+            await self.reload()
+
+    def _open_quick_routine_soon(self) -> None:
+        if self.config.settings.routine.window_on_break:
+            self._loop.create_task(self._open_quick_routine())
+
+    async def _open_quick_routine(self) -> None:
+        """Accepting a break opens the quick routine window (its own process), given a screen."""
+        if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+            return
+        # The window must not speak for the daemon to systemd.
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("NOTIFY_", "WATCHDOG_"))}
+        try:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "deskguard.routine",
+                "--quick",
+                env=env,
+                stdin=asyncio.subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            log.warning("could not open the routine window: %s", exc)
+            return
+        log.info("routine window opened (pid %d)", process.pid)
+        waiting = asyncio.ensure_future(process.wait())  # reaps it when it exits
+        self._children.add(waiting)
+        waiting.add_done_callback(self._children.discard)
+
+    # -- callbacks from adapters (may come from any thread) -----------------------------
+
+    def _on_action(self, key: str) -> None:
+        if key not in ACTIONS:
+            log.warning("ignoring unknown notification action %r", key)
+            return
+        self._submit(self._notification_action(key))
+
+    def _on_dismissed(self) -> None:
+        self._submit(self._notification_action("dismiss"))
+
+    async def _notification_action(self, key: Any) -> None:
+        try:
+            await self.session.user_action(key)
+        except UserError as exc:
+            log.warning("%s", exc)
+
+    def _on_lock(self, locked: bool) -> None:
+        self._submit(self.session.lock_changed(locked))
+
+    def _on_sleep(self, sleeping: bool) -> None:
+        self._submit(self.session.sleep_changed(sleeping))
+
+
+def end_of_day_triggers(config: DaemonConfig) -> list[dict[str, Any]]:
+    """Cron fields for the end-of-day summary (when: core.day.end_of_day_times)."""
+    hours = WorkingHours.parse(config.settings.schedule.active)
+    triggers: list[dict[str, Any]] = []
+    for days, moment in end_of_day_times(hours):
+        trigger: dict[str, Any] = {"hour": moment.hour, "minute": moment.minute}
+        if days is not None:
+            trigger["day_of_week"] = ",".join(str(day) for day in sorted(days))
+        triggers.append(trigger)
+    return triggers
+
+
+class _TrayController:
+    """What the tray may do with the daemon, from the main thread."""
+
+    def __init__(self, daemon: Daemon) -> None:
+        self._daemon = daemon
+
+    def status(self) -> Status:
+        status: Status = self._daemon.call(self._status())
+        return status
+
+    async def _status(self) -> Status:
+        return self._daemon.session.status()
+
+    def command(self, cmd: str, **args: Any) -> dict[str, Any]:
+        """Run a control command as if it came over the socket; UserError when refused."""
+        result: dict[str, Any] = self._daemon.call(self._daemon.handle(Request(cmd, args)))
+        return result
+
+
+def _quiet_about_lost_buses(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """dbus-fast leaves an unread EOFError behind when the bus goes away; the adapters
+    already handle the lost bus (fallbacks, log lines), so it is not worth a traceback."""
+    if isinstance(context.get("exception"), EOFError):
+        log.debug("a D-Bus connection was closed: %s", context.get("message"))
+        return
+    loop.default_exception_handler(context)
+
+
+def _log_failure(future: Future[Any]) -> None:
+    if future.cancelled():
+        return
+    error = future.exception()
+    if error is not None and not isinstance(error, UserError):
+        log.error("background work failed", exc_info=error)

@@ -1,0 +1,189 @@
+"""`deskguard simulate`: the daemon's own session, driven by a trace on a simulated clock.
+
+The session (deskguard.daemon.session) is the one the daemon runs, with adapters that
+replay the trace instead of asking the desktop: idle time from the current row, a
+notifier that shows nothing, a history in memory. Ticks come where the daemon's scheduler
+puts them: every `poll` seconds and at the moment a reminder falls due, plus one for each
+lock or unlock. What the session decides is the timeline this prints.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import tempfile
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from deskguard.core.trace import SimulatedClock, TraceRow
+from deskguard.core.tracker import CloseReminder, Decision, Instant, Outcome, Remind, SittingEnded
+from deskguard.daemon.adapters import Adapters
+from deskguard.daemon.config import DaemonConfig, DaemonPaths
+from deskguard.daemon.session import Session, UserAction
+from deskguard.errors import UserError
+
+# What became of a reminder, as the timeline calls it.
+_CLOSE_KIND = {
+    Outcome.ACCEPTED: "accepted",
+    Outcome.SNOOZED: "snoozed",
+    Outcome.SKIPPED: "skipped",
+    Outcome.DISMISSED: "dismissed",
+    Outcome.NATURAL_BREAK: "superseded",
+}
+_ACTIONS: dict[str, UserAction] = {"snooze": "snooze", "accept": "stretch", "skip": "skip"}
+_DONE = {"snooze": "snoozed", "accept": "accepted"}
+
+
+class _TraceIdle:
+    """Idle time as the current trace row says."""
+
+    name = "trace"
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    async def idle_seconds(self) -> float:
+        return self.seconds
+
+    async def aclose(self) -> None:
+        pass
+
+
+class _NoScreen:
+    """Shows nothing: the timeline records what the session decided."""
+
+    name = "simulate"
+    supports_actions = True  # as a desktop's notification server: the trace answers
+
+    async def show(self, notice: Any) -> None:
+        pass
+
+    async def close(self) -> None:
+        pass
+
+    async def aclose(self) -> None:
+        pass
+
+
+class Simulation:
+    """Feeds trace rows to a session and collects the timeline of what happened."""
+
+    def __init__(self, config: DaemonConfig, start: datetime) -> None:
+        from deskguard.store import History
+
+        self._files = tempfile.TemporaryDirectory(prefix="deskguard-simulate-")
+        scratch = Path(self._files.name)
+        self.config = DaemonConfig(
+            config.settings,
+            config.catalog,
+            DaemonPaths(
+                config_file=config.paths.config_file,
+                history=scratch / "history.sqlite3",
+                sitting=scratch / "sitting.json",
+                runtime_dir=scratch,
+                control_socket=scratch / "control.sock",
+            ),
+        )
+        self.clock = SimulatedClock(start)
+        self.poll = float(config.settings.activity.poll)
+        self.events: list[dict[str, Any]] = []
+        self._idle = _TraceIdle()
+        adapters = Adapters(
+            history=History(Path(":memory:")), activity=self._idle, notifier=_NoScreen()
+        )
+        self.session = Session(self.config, adapters, self.clock.instant)
+        self.session.listen.decisions.append(self._record)
+        self._t = 0.0  # trace time of the session's current call
+        self._suspended = False
+        self._next_poll = 0.0
+        self._loop = asyncio.new_event_loop()
+        self._loop.run_until_complete(self.session.start())
+
+    def close(self) -> None:
+        self._loop.run_until_complete(self.session.adapters.aclose())
+        self._loop.close()
+        self._files.cleanup()
+
+    def run(self, rows: Iterable[TraceRow]) -> list[dict[str, Any]]:
+        for row in rows:
+            self._loop.run_until_complete(self._row(row))
+        return self.events
+
+    async def _row(self, row: TraceRow) -> None:
+        await self._ticks_until(row.time)
+        self._idle.seconds = row.idle_seconds
+        if row.event:
+            await self._event(row)
+
+    async def _ticks_until(self, end: float) -> None:
+        """Tick at each poll and each due reminder before `end`, under the current row."""
+        while True:
+            due = self._due_in_trace_time()
+            moment = min(self._next_poll, due)
+            if moment >= end:
+                return
+            if moment == self._next_poll:
+                self._next_poll += self.poll
+            await self._tick(max(moment, self.clock.now))
+
+    def _due_in_trace_time(self) -> float:
+        if self._suspended:
+            return math.inf
+        due = self.session.next_due()
+        return math.inf if due is None else due
+
+    def _advance(self, t: float) -> Instant:
+        self._t = t
+        return self.clock.advance_to(t, self._suspended)
+
+    async def _tick(self, t: float) -> None:
+        self._advance(t)
+        if not self._suspended:
+            await self.session.tick()
+
+    async def _event(self, row: TraceRow) -> None:
+        self._advance(row.time)
+        event = row.event
+        if event in ("lock", "unlock"):
+            await self.session.lock_changed(event == "lock")
+        elif event == "suspend":
+            await self.session.sleep_changed(True)
+            self._suspended = True
+        elif event == "resume":
+            self._suspended = False
+            await self.session.sleep_changed(False)
+            await self.session.tick()
+        else:
+            await self._user_action(row.time, event)
+
+    async def _user_action(self, t: float, event: str) -> None:
+        try:
+            decisions = await self.session.user_action(_ACTIONS[event])
+        except UserError as exc:
+            self.events.append({"t": t, "kind": "rejected", "action": event, "reason": str(exc)})
+            return
+        if not any(isinstance(d, CloseReminder) for d in decisions):
+            # Nothing was pending: the action still happened (a snooze of the next one).
+            self.events.append({"t": t, "kind": _DONE[event]})
+
+    def _record(self, at: Instant, decisions: list[Decision]) -> None:
+        t = self._t
+        for decision in decisions:
+            if isinstance(decision, Remind):
+                self.events.append(
+                    {
+                        "t": t,
+                        "kind": "reminder",
+                        "exercise": decision.exercise,
+                        "can_snooze": decision.can_snooze,
+                        "sat_seconds": round(decision.sat_for, 1),
+                    }
+                )
+            elif isinstance(decision, CloseReminder):
+                self.events.append({"t": t, "kind": _CLOSE_KIND[decision.outcome]})
+            elif isinstance(decision, SittingEnded) and decision.natural:
+                self.events.append(
+                    {"t": t, "kind": "natural_break", "sat_seconds": round(decision.sat_for, 1)}
+                )
