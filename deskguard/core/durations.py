@@ -38,3 +38,12 @@ def format_duration(seconds: float) -> str:
     minutes, secs = divmod(rest, 60)
     parts = [f"{n}{unit}" for n, unit in ((hours, "h"), (minutes, "m"), (secs, "s")) if n]
     return "".join(parts)
+
+
+def readable_duration(seconds: float) -> str:
+    """A duration for people to read: "12 min", "1 h 05 min", or "40 s" under a minute."""
+    if seconds < 60:
+        return f"{int(seconds)} s"
+    total = int(seconds // 60)
+    hours, mins = divmod(total, 60)
+    return f"{hours} h {mins:02d} min" if hours else f"{mins} min"
