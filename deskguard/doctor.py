@@ -45,7 +45,7 @@ def session_check() -> Check:
 
 
 def tray_check() -> Check:
-    from deskguard.tray.app import tray_host_available
+    from deskguard.platform.tray_host import tray_host_available
 
     ok, detail = tray_host_available()
     return Check(
@@ -165,10 +165,10 @@ def daemon_check() -> Check:
     from deskguard.errors import UserError
 
     try:
-        status = ipc.call("status", timeout=3)
+        status = ipc.Status.from_json(ipc.call("status", timeout=3))
     except UserError as exc:
         return Check("daemon", False, exc.title, exc.message)
-    return Check("daemon", True, f"running (pid {status.get('pid')}), state {status.get('state')}")
+    return Check("daemon", True, f"running (pid {status.pid}), state {status.state}")
 
 
 async def run_checks() -> list[Check]:

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from deskguard.cli.params import DURATION, echo_json, json_option, minutes
+from deskguard.cli.params import DURATION, echo_json, json_option
 
 
 def _call(cmd: str, **args: Any) -> dict[str, Any]:
@@ -15,38 +15,17 @@ def _call(cmd: str, **args: Any) -> dict[str, Any]:
     return ipc.call(cmd, {key: value for key, value in args.items() if value is not None})
 
 
-def describe_status(status: dict[str, Any]) -> str:
-    """One or two human lines for `deskguard status` (also the tray's status line)."""
-    state = status.get("state", "?")
-    sitting = minutes(float(status.get("sitting_seconds") or 0))
-    due = status.get("next_reminder_in_seconds")
-    headline = {
-        "active": f"Sitting for {sitting}",
-        "away": "Away from the computer",
-        "paused": f"Paused until {status.get('paused_until') or 'you resume'}",
-        "snoozed": f"Snoozed until {status.get('snoozed_until')} (sitting for {sitting})",
-        "reminding": f"Time to stretch: {status.get('pending_exercise') or 'stand up and walk'}",
-        "break": "On a break",
-        "off-hours": "Outside working hours",
-    }.get(state, state)
-    lines = [headline]
-    if due is not None:
-        lines.append(f"Next stretch in {minutes(float(due))}")
-    lines.append(
-        f"Activity: {status.get('activity_source')} · notifications: {status.get('notifier')}"
-    )
-    return "\n".join(lines)
-
-
 @click.command()
 @json_option
 def status(as_json: bool) -> None:
     """Show what the running daemon sees: state, sitting time, next reminder."""
     result = _call("status")
     if as_json:
-        echo_json(result)
+        echo_json(result)  # as the daemon sent it, keys this version does not know included
     else:
-        click.echo(describe_status(result))
+        from deskguard.ipc.status import Status
+
+        click.echo(Status.from_json(result).describe())
 
 
 @click.command()

@@ -36,12 +36,3 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON f
 
 def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
-
-
-def minutes(seconds: float) -> str:
-    """ "12 min", "1 h 05 min", or "40 s" for under a minute."""
-    if seconds < 60:
-        return f"{int(seconds)} s"
-    total = int(seconds // 60)
-    hours, mins = divmod(total, 60)
-    return f"{hours} h {mins:02d} min" if hours else f"{mins} min"

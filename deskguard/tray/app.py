@@ -15,7 +15,6 @@ opens `deskguard.tray.popup` at the pointer, a separate process (Tk never runs i
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import logging
 import os
 import signal
@@ -29,21 +28,19 @@ from types import ModuleType
 from typing import Any, Protocol
 
 from deskguard import paths
-from deskguard.tray.icon import IconKey, draw_icon, icon_key, tooltip
+from deskguard.ipc.status import Status
+from deskguard.platform.tray_host import status_notifier_host, tray_host, xembed_tray_owned
+from deskguard.tray.icon import IconKey, draw_icon, icon_key, refresh_seconds
 from deskguard.tray.menu import Effects, Entry, build_menu, perform
 
-STATUS_NOTIFIER_WATCHER = "org.kde.StatusNotifierWatcher"
-"""The bus name of an AppIndicator / StatusNotifier host (KDE, GNOME's extension, ...)."""
-
-PROBE_TIMEOUT = 3.0
 POPUP_MODULE = "deskguard.tray.popup"
 
 
 class TrayController(Protocol):
     """What the tray needs from the daemon."""
 
-    def status(self) -> dict[str, Any]:
-        """The `deskguard status --json` dict, plus "sit_limit_seconds" and "snooze_seconds"."""
+    def status(self) -> Status | dict[str, Any]:
+        """The daemon's status (as a dict: transitional, until the daemon hands out Status)."""
         ...
 
     def command(self, cmd: str, **args: Any) -> dict[str, Any]:
@@ -51,33 +48,7 @@ class TrayController(Protocol):
         ...
 
 
-# ---------------------------------------------------------------------------- probing
-
-
-def tray_host_available() -> tuple[bool, str]:
-    """Whether this desktop has a system tray deskguard's icon can live in, and what was found.
-
-    An XEmbed tray (the `_NET_SYSTEM_TRAY_S<n>` selection) works with every pystray backend;
-    a StatusNotifier host alone needs the appindicator backend, i.e. PyGObject.
-    """
-    return _tray_host(_xembed_tray_owned())
-
-
-def _tray_host(xembed: bool | None) -> tuple[bool, str]:
-    """`tray_host_available` once the XEmbed tray has been looked for."""
-    has_gtk = importlib.util.find_spec("gi") is not None
-    if xembed:
-        return True, "XEmbed system tray found"
-    if _status_notifier_host():
-        if has_gtk:
-            return True, "StatusNotifier (AppIndicator) tray found"
-        return False, (
-            "only a StatusNotifier (AppIndicator) tray, which needs PyGObject: "
-            "pip install 'deskguard[gtk]'"
-        )
-    if xembed is None and not os.environ.get("WAYLAND_DISPLAY"):
-        return False, "no display to show a tray icon on (DISPLAY unset or unreachable)"
-    return False, "no system tray found (on GNOME, install the AppIndicator extension)"
+# ---------------------------------------------------------------------------- backend
 
 
 def lean_backend(xembed: bool | None) -> str | None:
@@ -90,60 +61,7 @@ def lean_backend(xembed: bool | None) -> str | None:
     """
     if os.environ.get("PYSTRAY_BACKEND") or not xembed:
         return None
-    return None if _status_notifier_host() else "xorg"
-
-
-def _xembed_tray_owned() -> bool | None:
-    """Whether some window owns the XEmbed tray selection; None without an X display."""
-    if not os.environ.get("DISPLAY"):
-        return None
-    try:
-        from Xlib import X, display
-
-        connection = display.Display()
-    except Exception:
-        return None
-    try:
-        atom = connection.intern_atom(f"_NET_SYSTEM_TRAY_S{connection.get_default_screen()}")
-        return bool(connection.get_selection_owner(atom) != X.NONE)
-    finally:
-        connection.close()
-
-
-def _status_notifier_host() -> bool:
-    """Whether a StatusNotifier host owns its name on the session bus (False without a bus)."""
-    import asyncio
-    from concurrent.futures import ThreadPoolExecutor
-
-    async def has_owner() -> bool:
-        from dbus_fast import BusType, Message
-        from dbus_fast.aio import MessageBus
-
-        bus = await MessageBus(bus_type=BusType.SESSION).connect()
-        try:
-            reply = await bus.call(
-                Message(
-                    destination="org.freedesktop.DBus",
-                    path="/org/freedesktop/DBus",
-                    interface="org.freedesktop.DBus",
-                    member="NameHasOwner",
-                    signature="s",
-                    body=[STATUS_NOTIFIER_WATCHER],
-                )
-            )
-            return bool(reply and reply.body and reply.body[0])
-        finally:
-            bus.disconnect()
-
-    async def bounded() -> bool:
-        return await asyncio.wait_for(has_owner(), PROBE_TIMEOUT)
-
-    try:
-        # A thread of its own: callers may already run an event loop (`deskguard doctor`).
-        with ThreadPoolExecutor(1) as pool:
-            return pool.submit(asyncio.run, bounded()).result()
-    except Exception:
-        return False
+    return None if status_notifier_host() else "xorg"
 
 
 # ---------------------------------------------------------------------------- effects
@@ -168,11 +86,11 @@ def notify_user(log: logging.Logger, title: str, message: str) -> None:
         spawn_detached(["notify-send", "--app-name=deskguard", "--", title, message])
 
 
-def effects_for(command: Any, log: logging.Logger, status: dict[str, Any]) -> Effects:
+def effects_for(command: Any, log: logging.Logger, status: Status) -> Effects:
     """The real effects: `command` sends control commands (controller or control socket).
 
     "Open config" opens the file the daemon reads (`run --config PATH` included)."""
-    daemon_config = status.get("config_file")
+    daemon_config = status.config_file
     return Effects(
         command=command,
         spawn=spawn_detached,
@@ -189,8 +107,8 @@ def start_tray(controller: TrayController, log: logging.Logger) -> Tray | None:
 
     Call on the main thread, which must later call `run()`.
     """
-    xembed = _xembed_tray_owned()  # looked for once: both questions below need it
-    available, reason = _tray_host(xembed)
+    xembed = xembed_tray_owned()  # looked for once: both questions below need it
+    available, reason = tray_host(xembed)
     if not available:
         log.info("no tray icon: %s", reason)
         return None
@@ -223,14 +141,14 @@ class Tray:
         self._log = log
         self.backend: str = pystray.Icon.__module__.rsplit(".", 1)[-1].lstrip("_")
         self._changed = threading.Condition()  # reentrant: stop() may run in a signal handler
-        self._latest: dict[str, Any] | None = None
+        self._latest: Status | None = None
         self._stopping = False
         self._loop_ended = False
         self._popup: subprocess.Popen[bytes] | None = None
         status = _first_status(controller, log)
         self._effects = effects_for(controller.command, log, status)
         self._key: IconKey = icon_key(status)
-        self._title = tooltip(status)
+        self._title = status.headline()
         self._entries = build_menu(status)
         self._icon: Any = pystray.Icon(
             "deskguard",
@@ -242,11 +160,19 @@ class Tray:
 
     # -- any thread -------------------------------------------------------------------
 
-    def update(self, status: dict[str, Any]) -> None:
-        """Show a new daemon status; redraws only what changes. Never blocks."""
+    def update(self, status: Status | dict[str, Any]) -> None:
+        """Show a new daemon status; redraws only what changes. Never blocks.
+
+        A dict (of `deskguard status --json`) is still taken while the daemon hands those out.
+        """
+        latest = _as_status(status)
         with self._changed:
-            self._latest = dict(status)
+            self._latest = latest
             self._changed.notify_all()
+
+    def refresh_seconds(self, sit_limit: float) -> float:
+        """How often the tray wants a new status (`update`) to keep what it shows current."""
+        return refresh_seconds(sit_limit)
 
     def stop(self) -> None:
         """End `run()`. Never blocks; safe from signal handlers and before `run()`."""
@@ -287,7 +213,7 @@ class Tray:
                     break
                 status, self._latest = self._latest, None
             try:
-                self._show(status or {})
+                self._show(status or Status())
             except Exception:
                 self._log.exception("tray: could not show the new status")
         with self._changed:
@@ -295,8 +221,8 @@ class Tray:
                 return
         self._icon.stop()
 
-    def _show(self, status: dict[str, Any]) -> None:
-        key, title, entries = icon_key(status), tooltip(status), build_menu(status)
+    def _show(self, status: Status) -> None:
+        key, title, entries = icon_key(status), status.headline(), build_menu(status)
         if key != self._key:
             self._icon.icon = draw_icon(key)
             self._key = key
@@ -426,9 +352,14 @@ def _keeping_sigint(initialize: Any) -> None:
         signal.signal(signal.SIGINT, handler)
 
 
-def _first_status(controller: TrayController, log: logging.Logger) -> dict[str, Any]:
+def _first_status(controller: TrayController, log: logging.Logger) -> Status:
     try:
-        return controller.status()
+        return _as_status(controller.status())
     except Exception as exc:
         log.debug("tray: no status yet (%s); starting with a neutral icon", exc)
-        return {}
+        return Status()
+
+
+def _as_status(status: Status | dict[str, Any]) -> Status:
+    """Transitional: where the daemon's status dicts enter the tray, they become a Status."""
+    return status if isinstance(status, Status) else Status.from_json(status)

@@ -1,4 +1,4 @@
-"""The tray icon's picture and title, drawn from the daemon's status.
+"""The tray icon's picture, drawn from the daemon's status (its title is `Status.headline`).
 
 A ring fills clockwise from twelve o'clock with the sitting time against the sit limit:
 green, then amber from three quarters on, then a full red ring once the limit is reached.
@@ -6,19 +6,18 @@ Paused, snoozed, away, off-hours, reminding and break each have their own look. 
 picture is a function of `icon_key(status)` alone, so the tray redraws only when the key
 changes; progress is quantised to 1/32 of the ring for that reason.
 
-Pillow is imported only when a picture is drawn: the popup process uses `tooltip` only.
+Pillow is imported only when a picture is drawn.
 """
 
 from __future__ import annotations
 
 import math
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, NamedTuple
-
-from deskguard.cli.params import minutes
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from PIL import Image, ImageDraw
+
+    from deskguard.ipc.status import Status
 
 STEPS = 32
 """Progress is shown in this many steps around the ring."""
@@ -57,21 +56,25 @@ class IconKey(NamedTuple):
     """Filled steps of the ring, 0..STEPS; 0 for looks that show no progress."""
 
 
-def progress_step(status: dict[str, Any]) -> int:
+def progress_step(status: Status) -> int:
     """Sitting time against the sit limit, in ring steps (rounded down, at most STEPS)."""
-    limit = float(status.get("sit_limit_seconds") or 0)
-    sitting = float(status.get("sitting_seconds") or 0)
+    limit, sitting = status.sit_limit_seconds, status.sitting_seconds
     if limit <= 0:
         return 0
     return max(0, min(STEPS, math.floor(sitting / limit * STEPS)))
 
 
-def icon_key(status: dict[str, Any]) -> IconKey:
+def icon_key(status: Status) -> IconKey:
     """What the picture for `status` depends on; redraw only when this changes."""
-    state = str(status.get("state", "unknown"))
-    look = state if state in KNOWN_LOOKS else "unknown"
+    look = status.state if status.state in KNOWN_LOOKS else "unknown"
     step = progress_step(status) if look in PROGRESS_LOOKS else 0
     return IconKey(look, step)
+
+
+def refresh_seconds(sit_limit: float) -> float:
+    """How often the picture and the title can change: a step of the ring, or the whole
+    minutes of the sitting time, whichever comes first (and at most once a second)."""
+    return min(60.0, max(1.0, sit_limit / STEPS))
 
 
 def progress_colour(step: int) -> RGB:
@@ -80,7 +83,7 @@ def progress_colour(step: int) -> RGB:
     return AMBER if step >= AMBER_FROM else GREEN
 
 
-def render_icon(status: dict[str, Any], size: int = 64) -> Image.Image:
+def render_icon(status: Status, size: int = 64) -> Image.Image:
     """The tray picture for `status`, `size` pixels square, with a transparent background."""
     return draw_icon(icon_key(status), size)
 
@@ -144,50 +147,3 @@ def _draw_symbol(draw: ImageDraw.ImageDraw, look: str, big: int) -> None:
     elif look == "reminding":  # a solid disc: act now
         r = big * 0.17
         draw.ellipse((centre - r, centre - r, centre + r, centre + r), fill=RED)
-
-
-def tooltip(status: dict[str, Any], now: datetime | None = None) -> str:
-    """The icon's title, e.g. "Sitting 32 min — next stretch in 13 min".
-
-    Also the status line at the top of the menu. `now` (for the dates of pauses) defaults
-    to the current local time.
-    """
-    state = status.get("state")
-    sitting = minutes(float(status.get("sitting_seconds") or 0))
-    next_stretch = _next_stretch(status.get("next_reminder_in_seconds"))
-    if state == "active":
-        return f"Sitting {sitting} — {next_stretch}" if next_stretch else f"Sitting {sitting}"
-    if state == "snoozed":
-        return f"Snoozed — {next_stretch or 'no stretch due'} (sitting {sitting})"
-    if state == "reminding":
-        exercise = str(status.get("pending_exercise") or "stand up and walk").replace("-", " ")
-        return f"Time to stretch: {exercise} (sitting {sitting})"
-    if state == "paused":
-        until = status.get("paused_until")
-        return f"Paused until {_clock(until, now)}" if until else "Paused until you resume"
-    fixed = {
-        "away": "Away from the computer",
-        "break": "On a break",
-        "off-hours": "Outside working hours",
-    }
-    return fixed.get(str(state), "deskguard")
-
-
-def _next_stretch(due: float | None) -> str:
-    if due is None:
-        return ""
-    if due <= 0:  # due this moment; the reminder follows at the next tick
-        return "stretch due now"
-    return f"next stretch in {minutes(float(due))}"
-
-
-def _clock(iso: str, now: datetime | None) -> str:
-    """A moment as the user wants to read it: "14:30", "tomorrow 00:00" or "Fri 3 May 09:00"."""
-    moment = datetime.fromisoformat(iso).astimezone()
-    today = (now or datetime.now().astimezone()).astimezone().date()
-    days = (moment.date() - today).days
-    if days == 0:
-        return moment.strftime("%H:%M")
-    if days == 1:
-        return moment.strftime("tomorrow %H:%M")
-    return f"{moment:%a} {moment.day} {moment:%b %H:%M}"

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from deskguard import paths
-from deskguard.cli.params import minutes
+from deskguard.core.durations import readable_duration
 from deskguard.errors import UserError
-from deskguard.tray.icon import tooltip
+from deskguard.ipc.status import Status
 
 # ---------------------------------------------------------------------------- actions
 
@@ -86,11 +86,11 @@ SNOOZABLE = frozenset({"active", "snoozed", "reminding"})
 STATS_TODAY = ("stats", "--days", "1")
 
 
-def build_menu(status: dict[str, Any], now: datetime | None = None) -> tuple[Entry, ...]:
-    """The menu for one daemon status (the dict of `deskguard status --json`)."""
-    state = status.get("state")
+def build_menu(status: Status, now: datetime | None = None) -> tuple[Entry, ...]:
+    """The menu for one daemon status."""
+    state = status.state
     entries = [
-        Entry(tooltip(status, now), enabled=False),
+        Entry(status.headline(now), enabled=False),
         SEPARATOR,
         Entry(START_ROUTINE, RunRoutine()),
         # A break the user takes: the daemon opens the quick routine window for it
@@ -113,13 +113,13 @@ def build_menu(status: dict[str, Any], now: datetime | None = None) -> tuple[Ent
     return tuple(entries)
 
 
-def snooze_label(status: dict[str, Any]) -> str:
-    length = status.get("snooze_seconds")
-    return f"Snooze {minutes(float(length))}" if length else "Snooze"
+def snooze_label(status: Status) -> str:
+    length = status.snooze_seconds
+    return f"Snooze {readable_duration(length)}" if length else "Snooze"
 
 
-def _snooze_entry(status: dict[str, Any]) -> Entry:
-    left = status.get("snoozes_left")
+def _snooze_entry(status: Status) -> Entry:
+    left = status.snoozes_left
     if left is not None and left <= 0:
         return Entry(NO_SNOOZES_LEFT, enabled=False)
     # No length: the daemon applies its configured one, as for the notification's button.

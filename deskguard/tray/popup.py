@@ -88,7 +88,7 @@ def _post(root: tk.Tk, menu: tk.Menu, x: int, y: int, give_up_at: float) -> None
 def main() -> int:
     logging.basicConfig(format="deskguard popup: %(message)s")
     try:
-        status = ipc.call("status", timeout=5)
+        status = ipc.Status.from_json(ipc.call("status", timeout=5))
     except UserError as exc:
         notify_user(log, exc.title, exc.message)
         return exc.exit_code

@@ -24,7 +24,8 @@ from Xlib import X
 from Xlib import display as xdisplay
 from Xlib.xobject.drawable import Window
 
-from deskguard.tray import tray_host_available
+from deskguard.ipc.status import Status
+from deskguard.platform.tray_host import tray_host_available
 from deskguard.tray.icon import DIM, GREEN, TRACK
 from deskguard.tray.menu import Entry, build_menu
 from tests.integration.daemon import DeskguardProcess, poll, write_config
@@ -287,7 +288,7 @@ def test_a_left_click_on_the_xorg_icon_opens_the_popup_menu_which_snoozes(
     desktop = desktop_with_tray
     daemon, icon = start_with_icon(desktop, tmp_path, stack, "xorg")
     status = daemon.wait_for_state("active")
-    labels = items(build_menu(status))
+    labels = items(build_menu(Status.from_json(status)))
     assert "Snooze 10 min" in labels
 
     menu, rows = open_menu(desktop, tmp_path, click_icon(desktop, icon, "1"), labels)
@@ -305,7 +306,7 @@ def test_a_click_outside_the_xorg_popup_closes_it_and_does_nothing(
 ) -> None:
     desktop = desktop_with_tray
     daemon, icon = start_with_icon(desktop, tmp_path, stack, "xorg")
-    labels = items(build_menu(daemon.wait_for_state("active")))
+    labels = items(build_menu(Status.from_json(daemon.wait_for_state("active"))))
 
     right_click = click_icon(desktop, icon, "3")  # the right button opens it too
     menu, _ = open_menu(desktop, tmp_path, right_click, labels)
@@ -326,7 +327,7 @@ def test_the_gtk_menu_snoozes_and_quits_the_running_daemon(
 ) -> None:
     desktop = desktop_with_tray
     daemon, icon = start_with_icon(desktop, tmp_path, stack, backend)
-    labels = items(build_menu(daemon.wait_for_state("active")))
+    labels = items(build_menu(Status.from_json(daemon.wait_for_state("active"))))
 
     menu, rows = open_menu(desktop, tmp_path, click_icon(desktop, icon, "3"), labels)
     click_entry(desktop, menu, rows, labels, "Snooze 10 min")
@@ -334,7 +335,7 @@ def test_the_gtk_menu_snoozes_and_quits_the_running_daemon(
     poll(lambda: menu.window not in shown_windows(desktop), what="the menu to close")
 
     # The menu follows the state: Snooze is still there (snoozes left), Pause too.
-    labels = items(build_menu(snoozed))
+    labels = items(build_menu(Status.from_json(snoozed)))
     menu, rows = open_menu(desktop, tmp_path, click_icon(desktop, icon, "3"), labels)
     click_entry(desktop, menu, rows, labels, "Quit")
     assert daemon.process is not None
@@ -347,7 +348,7 @@ def test_the_gtk_pause_submenu_pauses_until_tomorrow(
 ) -> None:
     desktop = desktop_with_tray
     daemon, icon = start_with_icon(desktop, tmp_path, stack, "gtk")
-    entries = build_menu(daemon.wait_for_state("active"))
+    entries = build_menu(Status.from_json(daemon.wait_for_state("active")))
     labels = items(entries)
 
     left_click = click_icon(desktop, icon, "1")  # the left button opens it as well

@@ -1,14 +1,14 @@
-"""The tray picture and title: ring pixels per state, and redraws only when the picture changes."""
+"""The tray picture: ring pixels per state, and redraws only when the picture changes."""
 
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from PIL.Image import Image
 
+from deskguard.ipc.status import Status
 from deskguard.tray.icon import (
     AMBER,
     DIM,
@@ -22,7 +22,6 @@ from deskguard.tray.icon import (
     IconKey,
     icon_key,
     render_icon,
-    tooltip,
 )
 
 SIZE = 64
@@ -31,14 +30,14 @@ LIMIT = 45 * 60
 RING_RADIUS = SIZE / 2 - SIZE * OUTER_MARGIN - SIZE * RING_WIDTH / 2
 
 
-def status(state: str = "active", sitting: float = 0, **extra: Any) -> dict[str, Any]:
-    return {
+def status(state: str = "active", sitting: float = 0, **extra: Any) -> Status:
+    defaults: dict[str, Any] = {
         "state": state,
         "sitting_seconds": sitting,
         "sit_limit_seconds": LIMIT,
         "next_reminder_in_seconds": max(0.0, LIMIT - sitting),
-        **extra,
     }
+    return Status(**{**defaults, **extra})
 
 
 def pixel(picture: Image, x: float, y: float) -> tuple[int, ...]:
@@ -162,7 +161,7 @@ def test_every_distinct_key_is_a_distinct_picture() -> None:
     statuses = [status(sitting=LIMIT * step / STEPS) for step in range(STEPS + 1)]
     statuses += [status(state, sitting=LIMIT / 2) for state in ("away", "snoozed")]
     statuses += [status(state) for state in ("paused", "off-hours", "reminding", "break")]
-    statuses += [{}]  # no status yet
+    statuses += [Status()]  # no status yet
     pictures: dict[IconKey, bytes] = {}
     for each in statuses:
         pictures.setdefault(icon_key(each), render_icon(each).tobytes())
@@ -171,47 +170,5 @@ def test_every_distinct_key_is_a_distinct_picture() -> None:
 
 
 def test_without_a_sit_limit_the_ring_stays_empty() -> None:
-    assert icon_key({"state": "active", "sitting_seconds": 900}) == IconKey("active", 0)
-    assert icon_key({"state": "something-new"}) == IconKey("unknown", 0)
-
-
-# ---------------------------------------------------------------------------- the title
-
-NOW = datetime(2024, 5, 3, 10, 0, tzinfo=UTC)
-
-
-def test_the_title_says_how_long_and_how_long_until_the_next_stretch() -> None:
-    active = status(sitting=32 * 60, next_reminder_in_seconds=13 * 60)
-    assert tooltip(active) == "Sitting 32 min — next stretch in 13 min"
-    assert tooltip(status(sitting=40, next_reminder_in_seconds=0)) == (
-        "Sitting 40 s — stretch due now"
-    )
-
-
-def test_the_title_of_each_state() -> None:
-    snoozed = status("snoozed", sitting=50 * 60, next_reminder_in_seconds=8 * 60)
-    assert tooltip(snoozed) == "Snoozed — next stretch in 8 min (sitting 50 min)"
-    reminding = status("reminding", sitting=45 * 60, pending_exercise="standing-back-bend")
-    assert tooltip(reminding) == "Time to stretch: standing back bend (sitting 45 min)"
-    assert tooltip(status("reminding", pending_exercise=None)).startswith(
-        "Time to stretch: stand up and walk"
-    )
-    assert tooltip(status("away")) == "Away from the computer"
-    assert tooltip(status("break")) == "On a break"
-    assert tooltip(status("off-hours")) == "Outside working hours"
-    assert tooltip({}) == "deskguard"
-
-
-def test_a_pause_ends_at_a_local_clock_time() -> None:
-    local = NOW.astimezone()
-    today = (local + timedelta(minutes=30)).replace(second=0).isoformat()
-    tomorrow = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0).isoformat()
-    later = (local + timedelta(days=3)).replace(hour=9, minute=0, second=0).isoformat()
-    assert tooltip(status("paused", paused_until=None), NOW) == "Paused until you resume"
-    assert tooltip(status("paused", paused_until=today), NOW) == (
-        f"Paused until {local + timedelta(minutes=30):%H:%M}"
-    )
-    assert tooltip(status("paused", paused_until=tomorrow), NOW) == "Paused until tomorrow 00:00"
-    assert tooltip(status("paused", paused_until=later), NOW) == (
-        f"Paused until {local + timedelta(days=3):%a %-d %b} 09:00"
-    )
+    assert icon_key(Status(state="active", sitting_seconds=900)) == IconKey("active", 0)
+    assert icon_key(Status(state="something-new")) == IconKey("unknown", 0)

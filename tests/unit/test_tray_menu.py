@@ -20,14 +20,15 @@ import pytest
 
 from deskguard import paths
 from deskguard.errors import UserError
+from deskguard.ipc.status import Status
 from deskguard.tray.app import Tray
-from deskguard.tray.icon import tooltip
 from deskguard.tray.menu import SEPARATOR, Effects, Entry, build_menu, perform
 
 ROUTINE_PLAYER = [sys.executable, "-m", "deskguard.routine"]
 
 
-def status(state: str = "active", **extra: Any) -> dict[str, Any]:
+def status_json(state: str = "active", **extra: Any) -> dict[str, Any]:
+    """A status as the daemon hands it to the tray today: the dict of `status --json`."""
     return {
         "state": state,
         "sitting_seconds": 20 * 60,
@@ -38,6 +39,10 @@ def status(state: str = "active", **extra: Any) -> dict[str, Any]:
         "paused_until": None,
         **extra,
     }
+
+
+def status(state: str = "active", **extra: Any) -> Status:
+    return Status.from_json(status_json(state, **extra))
 
 
 def labels(entries: Sequence[Entry]) -> list[str]:
@@ -79,7 +84,7 @@ def test_while_sitting_the_menu_offers_everything_but_resume() -> None:
 
 def test_the_status_line_is_the_icon_title() -> None:
     for state in ("active", "snoozed", "reminding", "paused", "away", "off-hours", "break"):
-        assert build_menu(status(state))[0].label == tooltip(status(state))
+        assert build_menu(status(state))[0].label == status(state).headline()
 
 
 def test_while_paused_resume_replaces_pause_and_snooze() -> None:
@@ -111,7 +116,7 @@ def test_with_nothing_to_snooze_there_is_no_snooze(state: str) -> None:
 
 
 def test_without_a_status_the_menu_still_works() -> None:
-    menu = build_menu({})
+    menu = build_menu(Status())
     assert labels(menu)[0] == "deskguard"
     assert "Quit" in labels(menu) and "Pause" in labels(menu)
 
@@ -158,7 +163,7 @@ def world(tmp_path: Path) -> World:
     return World(tmp_path)
 
 
-def choose(world: World, label: str, state: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
+def choose(world: World, label: str, state: Status | None = None) -> list[tuple[Any, ...]]:
     perform(find(build_menu(state or status()), label), world.effects())
     return world.calls
 
@@ -312,11 +317,11 @@ FAKE_PYSTRAY: Any = SimpleNamespace(Icon=FakeIcon, Menu=FakeMenu, MenuItem=FakeM
 
 
 class Controller:
-    def __init__(self, first: dict[str, Any]) -> None:
+    def __init__(self, first: Status | dict[str, Any]) -> None:
         self.first = first
         self.commands: list[tuple[str, dict[str, Any]]] = []
 
-    def status(self) -> dict[str, Any]:
+    def status(self) -> Status | dict[str, Any]:
         return self.first
 
     def command(self, cmd: str, **args: Any) -> dict[str, Any]:
@@ -333,7 +338,7 @@ def wait_for(check: Callable[[], bool], what: str) -> None:
 
 @pytest.fixture
 def running() -> Iterator[tuple[Tray, FakeIcon, Controller]]:
-    controller = Controller(status(sitting_seconds=0, next_reminder_in_seconds=45 * 60))
+    controller = Controller(status_json(sitting_seconds=0, next_reminder_in_seconds=45 * 60))
     tray = Tray(FAKE_PYSTRAY, controller, logging.getLogger("test"))
     icon: FakeIcon = tray._icon
     runner = threading.Thread(target=tray.run)
@@ -360,13 +365,13 @@ def test_the_tray_starts_with_the_daemons_status(
 def test_the_tray_redraws_only_what_changed(running: tuple[Tray, FakeIcon, Controller]) -> None:
     tray, icon, _ = running
     # A minute later: new title and status line, same ring step (45 min / 32 is 84 s).
-    tray.update(status(sitting_seconds=60, next_reminder_in_seconds=44 * 60))
+    tray.update(status_json(sitting_seconds=60, next_reminder_in_seconds=44 * 60))
     wait_for(lambda: icon.title == "Sitting 1 min — next stretch in 44 min", "the new title")
     assert len(icon.shown["icon"]) == 1
     assert len(icon.shown["menu"]) == 2
     # The same status again changes nothing at all.
     tray.update(status(sitting_seconds=60, next_reminder_in_seconds=44 * 60, idle_seconds=5))
-    tray.update(status(sitting_seconds=120, next_reminder_in_seconds=43 * 60))
+    tray.update(status_json(sitting_seconds=120, next_reminder_in_seconds=43 * 60))
     wait_for(lambda: icon.title.startswith("Sitting 2 min"), "the next title")
     assert len(icon.shown["icon"]) == 2  # the ring moved one step
     assert len(icon.shown["title"]) == 3
@@ -407,6 +412,13 @@ def test_stop_before_run_returns_at_once() -> None:
     assert tray._icon.shown["title"] == ["deskguard"]  # no status could be read: a neutral start
 
 
+def test_the_tray_asks_for_news_as_often_as_its_picture_or_title_can_change() -> None:
+    tray = Tray(FAKE_PYSTRAY, Controller(Status()), logging.getLogger("test"))
+    assert tray.refresh_seconds(45 * 60) == 60  # whole minutes of the title
+    assert tray.refresh_seconds(40) == 1.25  # a step of the ring
+    assert tray.refresh_seconds(3) == 1  # never more than once a second
+
+
 def test_entries_compare_by_value_so_unchanged_menus_are_not_rebuilt() -> None:
     assert build_menu(status()) == build_menu(status())
     assert build_menu(status()) != build_menu(status("paused"))
@@ -422,6 +434,6 @@ def test_open_config_opens_the_file_the_daemon_reads(
     monkeypatch.delenv("DESKGUARD_CONFIG", raising=False)
     chosen = tmp_path / "elsewhere.toml"
     logger = logging.getLogger("test")
-    assert effects_for(None, logger, {"config_file": str(chosen)}).config_file() == chosen
-    default = effects_for(None, logger, {}).config_file()
+    assert effects_for(None, logger, Status(config_file=str(chosen))).config_file() == chosen
+    default = effects_for(None, logger, Status()).config_file()
     assert default == tmp_path / "xdg" / "deskguard" / "config.toml"

@@ -3,6 +3,7 @@
 A request is `{"v": 1, "cmd": "status", "args": {...}}`; the reply is
 `{"v": 1, "ok": true, "result": {...}}` or `{"v": 1, "ok": false, "error":
 {"title": ..., "message": ...}}`. Lines longer than MAX_LINE are refused unread.
+The result of `status` is a `Status` (deskguard.ipc.status) as JSON.
 """
 
 from __future__ import annotations
@@ -15,6 +16,20 @@ from typing import Any
 
 from deskguard import paths
 from deskguard.errors import DaemonNotRunning, UserError
+from deskguard.ipc.status import Status
+
+__all__ = [
+    "COMMANDS",
+    "MAX_LINE",
+    "VERSION",
+    "ProtocolError",
+    "Request",
+    "Status",
+    "call",
+    "error_reply",
+    "ok_reply",
+    "parse_request",
+]
 
 VERSION = 1
 MAX_LINE = 64 * 1024
