@@ -12,6 +12,7 @@ from deskguard.errors import ExitCode, UserError, report
 
 COMMANDS = {
     "run": "run",
+    "open": "launcher",
     **dict.fromkeys(
         ("status", "snooze", "pause", "resume", "break", "skip", "reload", "stop"), "control"
     ),

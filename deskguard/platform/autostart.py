@@ -212,6 +212,10 @@ class SystemdUserService(Autostart):
         )
         return lines
 
+    def start(self) -> list[str]:
+        """Start the installed service now, under systemd's watch; the line to report."""
+        return [_systemctl("start", UNIT_NAME)]
+
     def uninstall(self) -> list[str]:
         refusal = self._refusal_to_remove()
         if refusal is not None:
