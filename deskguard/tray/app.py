@@ -15,6 +15,7 @@ opens `deskguard.tray.popup` at the pointer, a separate process (Tk never runs i
 from __future__ import annotations
 
 import contextlib
+import importlib
 import logging
 import os
 import signal
@@ -118,6 +119,8 @@ def start_tray(controller: TrayController, log: logging.Logger) -> Tray | None:
     backend = lean_backend(xembed)
     if backend is not None:
         os.environ["PYSTRAY_BACKEND"] = backend
+    if os.environ.get("PYSTRAY_BACKEND") != "xorg":
+        _name_the_program_for_gtk()
     try:
         # Without a display pystray's import raises Xlib's DisplayNameError, not ImportError.
         import pystray
@@ -342,6 +345,17 @@ def mend_xorg_icon(icon: Any, on_button_press: Callable[[Any], None]) -> None:
 
     for name in ("_show", "_hide", "_update_icon", "_update_title", "_stop"):
         setattr(icon, name, partial(call_on_event_thread, name))
+
+
+def _name_the_program_for_gtk() -> None:
+    """GTK names the icon's window (its WM_CLASS, which trays and panels show) after the
+    program, from sys.argv[0] unless told otherwise: "__main__.py" under `python -m
+    deskguard.daemon`. Tell it before pystray loads GTK; without PyGObject there is no GTK."""
+    try:
+        glib = importlib.import_module("gi.repository.GLib")
+    except ImportError:
+        return
+    glib.set_prgname("deskguard")
 
 
 def _keeping_sigint(initialize: Any) -> None:
