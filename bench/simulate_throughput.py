@@ -4,7 +4,8 @@
 
 Generates a synthetic trace (work days with input, short pauses, coffee breaks, lunch,
 nights with the screen locked), then replays it through the same code path as
-`deskguard simulate`: CSV parsing, the sitting tracker and the reminder policy.
+`deskguard simulate`: CSV parsing and the daemon's session (the sitting tracker, the
+reminder policy, the history in memory).
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from deskguard.core.replay import Replay, parse_trace
-from deskguard.settings import Settings
+from deskguard.core.trace import parse_trace
+from deskguard.daemon.config import resolve
+from deskguard.daemon.simulation import Simulation
+from deskguard.paths import ConfigFiles
 
 
 def write_trace(path: Path, days: int, seed: int = 7) -> int:
@@ -48,19 +51,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=int, default=30)
     days = parser.parse_args().days
-    settings = Settings()
+    # The built-in defaults: no system or user file.
+    config = resolve(ConfigFiles(system=[], user=Path("/nonexistent/deskguard.toml")))
     with tempfile.TemporaryDirectory() as folder:
         trace = Path(folder) / "month.csv"
         rows = write_trace(trace, days)
         started = time.perf_counter()
-        replay = Replay(
-            settings.policy(),
-            ["standing-back-bend", "quadriceps-stretch"],
-            settings.activity.poll,
-            datetime(2026, 1, 5, 0, 0),
-        )
+        simulation = Simulation(config, datetime(2026, 1, 5, 0, 0))
         with trace.open() as lines:
-            events = replay.run(parse_trace(lines))
+            events = simulation.run(parse_trace(lines))
+        simulation.close()
         elapsed = time.perf_counter() - started
     reminders = sum(1 for event in events if event["kind"] == "reminder")
     print(f"{'rows':>12} {'seconds':>8} {'rows/s':>12} {'reminders':>9}")

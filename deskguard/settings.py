@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError, create_model
+from pydantic.dataclasses import dataclass as pydantic_dataclass
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from deskguard import paths
@@ -35,9 +36,13 @@ _LAYER = TypeAdapter(Settings)
 
 def _environment_model() -> type[BaseSettings]:
     """pydantic-settings reads `DESKGUARD_<SECTION>__<KEY>` into the schema's sections."""
-    hints, defaults = typing.get_type_hints(Settings), Settings()
+    # pydantic-settings finds the keys of a section (and decodes JSON for arrays) only in
+    # pydantic's own dataclasses: it reads sections as those, `_from_environment` turns
+    # them into the schema's.
+    hints = typing.get_type_hints(Settings)
     sections: dict[str, Any] = {
-        f.name: (hints[f.name], getattr(defaults, f.name)) for f in dataclasses.fields(Settings)
+        f.name: (pydantic_dataclass(hints[f.name], frozen=True), {})
+        for f in dataclasses.fields(Settings)
     }
 
     class _FromEnvironment(BaseSettings):
@@ -108,7 +113,7 @@ def _from_environment(files_merged: Mapping[str, Any]) -> Settings:
                 for loc, why in map(reason_of, exc.errors())
             ]
         ) from exc
-    return Settings(**{f.name: getattr(loaded, f.name) for f in dataclasses.fields(Settings)})
+    return _LAYER.validate_python(loaded.model_dump())
 
 
 def load_settings(
@@ -138,6 +143,11 @@ def load_settings(
         raw = plain.encode(settings, durations_as_text=False)
         settings = _LAYER.validate_python(deep_merge([raw, overrides]))
     return settings
+
+
+def validate_settings(data: Mapping[str, Any]) -> Settings:
+    """One layer's data (as read from TOML) as Settings; raises pydantic's ValidationError."""
+    return _LAYER.validate_python(data)
 
 
 def check_file(path: Path) -> list[Problem]:

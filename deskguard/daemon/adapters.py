@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+from deskguard.daemon.carry_over import SittingFile, SittingStore
 from deskguard.daemon.clock import read_instant
 from deskguard.daemon.config import DaemonConfig
 
@@ -40,6 +41,7 @@ class Adapters:
     history: History
     activity: ActivitySource
     notifier: Notifier
+    sitting: SittingStore
     session: SessionWatcher | None = None
     focus: list[FocusSignal] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -67,6 +69,7 @@ async def open_adapters(
         notifier=await open_notifier(
             config.settings.notifications.backend, on_action, on_dismissed, log
         ),
+        sitting=SittingFile(config.paths.sitting),
         session=SessionWatcher(),
         focus=await open_focus_signals(config.settings.focus, log),
     )

@@ -39,7 +39,6 @@ from deskguard.core.tracker import (
     SittingTracker,
     State,
 )
-from deskguard.daemon import carry_over
 from deskguard.daemon.config import DaemonConfig
 from deskguard.errors import UserError
 from deskguard.ipc.status import Status
@@ -108,10 +107,10 @@ class Session:
         for note in self.adapters.notes:  # told once, when it happened
             log.warning("%s", note)
             await self.tell_user("deskguard started a new history", note)
-        saved = carry_over.load(self.config.paths.sitting)
-        resumed = carry_rules.carried_sitting(
-            saved, self.clock(), self.config.settings.reminder.natural_break, carry_over.boot_id()
-        )
+        store = self.adapters.sitting
+        saved = store.load()
+        natural_break = self.config.settings.reminder.natural_break
+        resumed = carry_rules.carried_sitting(saved, self.clock(), natural_break, store.boot)
         if resumed > 0 and saved is not None:
             self.tracker.restore_sitting(resumed)
             self._recorded_part = saved.recorded_seconds
@@ -130,9 +129,7 @@ class Session:
             if unrecorded > 0:
                 self._write(self.adapters.history.record_sitting, at.wall, unrecorded)
             with contextlib.suppress(OSError):
-                carry_over.save(
-                    self.config.paths.sitting, tracker.sitting_seconds, at, tracker.sitting_seconds
-                )
+                self.adapters.sitting.save(tracker.sitting_seconds, at, tracker.sitting_seconds)
             self._presence_reading(at, leaving=True)
 
     # -- inputs ---------------------------------------------------------------------
@@ -396,7 +393,7 @@ class Session:
         if not carry_rules.save_due(self._saved, tracker.sitting_seconds, tracker.present, at):
             return
         try:
-            carry_over.save(self.config.paths.sitting, tracker.sitting_seconds, at)
+            self.adapters.sitting.save(tracker.sitting_seconds, at)
         except OSError as exc:
             log.debug("could not save the sitting time: %s", exc)
             return

@@ -2,7 +2,8 @@
 
 The session (deskguard.daemon.session) is the one the daemon runs, with adapters that
 replay the trace instead of asking the desktop: idle time from the current row, a
-notifier that shows nothing, a history in memory. Ticks come where the daemon's scheduler
+notifier that shows nothing, the history and the saved stretch in memory (nothing is
+written to disk). Ticks come where the daemon's scheduler
 puts them: every `poll` seconds and at the moment a reminder falls due, plus one for each
 lock or unlock. What the session decides is the timeline this prints.
 """
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-import tempfile
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +20,8 @@ from typing import Any
 from deskguard.core.trace import SimulatedClock, TraceRow
 from deskguard.core.tracker import CloseReminder, Decision, Instant, Outcome, Remind, SittingEnded
 from deskguard.daemon.adapters import Adapters
-from deskguard.daemon.config import DaemonConfig, DaemonPaths
+from deskguard.daemon.carry_over import SittingInMemory
+from deskguard.daemon.config import DaemonConfig
 from deskguard.daemon.session import Session, UserAction
 from deskguard.errors import UserError
 
@@ -73,49 +74,43 @@ class Simulation:
     def __init__(self, config: DaemonConfig, start: datetime) -> None:
         from deskguard.store import History
 
-        self._files = tempfile.TemporaryDirectory(prefix="deskguard-simulate-")
-        scratch = Path(self._files.name)
-        self.config = DaemonConfig(
-            config.settings,
-            config.catalog,
-            DaemonPaths(
-                config_file=config.paths.config_file,
-                history=scratch / "history.sqlite3",
-                sitting=scratch / "sitting.json",
-                runtime_dir=scratch,
-                control_socket=scratch / "control.sock",
-            ),
-        )
+        self.config = config
         self.clock = SimulatedClock(start)
         self.poll = float(config.settings.activity.poll)
         self.events: list[dict[str, Any]] = []
         self._idle = _TraceIdle()
         adapters = Adapters(
-            history=History(Path(":memory:")), activity=self._idle, notifier=_NoScreen()
+            history=History(Path(":memory:")),
+            activity=self._idle,
+            notifier=_NoScreen(),
+            sitting=SittingInMemory(),
         )
         self.session = Session(self.config, adapters, self.clock.instant)
         self.session.listen.decisions.append(self._record)
+        self.session.listen.due.append(self._due_moved)
         self._t = 0.0  # trace time of the session's current call
         self._suspended = False
         self._next_poll = 0.0
+        self._due = self.session.next_due()
         self._loop = asyncio.new_event_loop()
         self._loop.run_until_complete(self.session.start())
 
     def close(self) -> None:
         self._loop.run_until_complete(self.session.adapters.aclose())
         self._loop.close()
-        self._files.cleanup()
 
     def run(self, rows: Iterable[TraceRow]) -> list[dict[str, Any]]:
-        for row in rows:
-            self._loop.run_until_complete(self._row(row))
+        self._loop.run_until_complete(self._rows(rows))
         return self.events
 
-    async def _row(self, row: TraceRow) -> None:
-        await self._ticks_until(row.time)
-        self._idle.seconds = row.idle_seconds
-        if row.event:
-            await self._event(row)
+    async def _rows(self, rows: Iterable[TraceRow]) -> None:
+        for row in rows:
+            # Most rows of a dense trace fall between two ticks: they only change the reading.
+            if min(self._next_poll, self._due_in_trace_time()) < row.time:
+                await self._ticks_until(row.time)
+            self._idle.seconds = row.idle_seconds
+            if row.event:
+                await self._event(row)
 
     async def _ticks_until(self, end: float) -> None:
         """Tick at each poll and each due reminder before `end`, under the current row."""
@@ -128,11 +123,14 @@ class Simulation:
                 self._next_poll += self.poll
             await self._tick(max(moment, self.clock.now))
 
+    def _due_moved(self, due: float | None) -> None:
+        self._due = due
+
     def _due_in_trace_time(self) -> float:
-        if self._suspended:
+        """The boot clock of a simulation starts at 0 with the trace: the same seconds."""
+        if self._suspended or self._due is None:
             return math.inf
-        due = self.session.next_due()
-        return math.inf if due is None else due
+        return self._due
 
     def _advance(self, t: float) -> Instant:
         self._t = t

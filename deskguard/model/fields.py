@@ -88,8 +88,9 @@ def _slug(value: str) -> str:
     return value
 
 
-def _period(value: str) -> str:
-    parse_period(value)  # raises ValueError naming what is wrong
+def _periods(value: tuple[str, ...]) -> tuple[str, ...]:
+    for text in value:
+        parse_period(text)  # raises ValueError naming what is wrong
     return value
 
 
@@ -100,5 +101,5 @@ OneLine = Annotated[str, Rule(_one_line)]
 """A short single line (a summary, a description)."""
 Slug = Annotated[str, Rule(_slug)]
 """An id: lowercase letters, digits and single hyphens."""
-Period = Annotated[str, Rule(_period)]
-"""A working period such as "mon-fri 08:00-18:00"."""
+Periods = Annotated[tuple[str, ...], Rule(_periods)]
+"""Working periods such as "mon-fri 08:00-18:00" (a wrong one is reported for the list)."""

@@ -7,11 +7,11 @@ same defaults (a test keeps the two equal).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from annotated_types import Ge, Gt, Le
 
-from deskguard.model.fields import FORBID_UNKNOWN_KEYS, Duration, Period
+from deskguard.model.fields import FORBID_UNKNOWN_KEYS, Duration, Periods
 
 ActivitySource = Literal["auto", "mutter", "freedesktop", "x11", "windows", "macos", "none"]
 NotificationBackend = Literal["auto", "dbus", "plyer", "log"]
@@ -25,6 +25,7 @@ ContraindicationId = Literal[
 ]
 """The conditions the shipped catalog lists under [contraindications] (a test keeps them
 equal): the exercises' safety rules refer to these ids."""
+CONTRAINDICATIONS: tuple[str, ...] = get_args(ContraindicationId)
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class ActivitySettings:
 @dataclass(frozen=True)
 class ScheduleSettings:
     __pydantic_config__ = FORBID_UNKNOWN_KEYS
-    active: tuple[Period, ...] = ()
+    active: Periods = ()
 
 
 @dataclass(frozen=True)
