@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from deskguard.core.tracker import Policy
 from deskguard.daemon.config import DaemonConfig, load, resolve
 from deskguard.errors import InvalidConfiguration
 from deskguard.paths import ConfigFiles
@@ -33,16 +34,18 @@ def test_the_child_gives_what_loading_in_process_gives(files: ConfigFiles) -> No
     config = load(files.user, {"tray": {"enabled": False}})
     assert config == resolve(files, {"tray": {"enabled": False}})
     assert DaemonConfig.from_json(config.to_json()) == config
-    assert (config.sit_limit, config.active, config.tray) == (1200, ("mon-fri 09:00-17:00",), False)
-    assert config.focus.camera is False and config.focus.max_deferral == 30 * 60
-    assert config.policy().working_hours.periods  # the periods are parsed for the tracker
+    settings = config.settings
+    assert settings.reminder.sit_limit == 1200
+    assert (settings.schedule.active, settings.tray.enabled) == (("mon-fri 09:00-17:00",), False)
+    assert settings.focus.camera is False and settings.focus.max_deferral == 30 * 60
+    assert Policy.of(settings).working_hours.periods  # the periods are parsed for the tracker
     # The paths come from the child too (the daemon never loads platformdirs).
     assert config.paths.config_file == files.user
     assert config.paths.history == files.user.parents[2] / "state/deskguard/history.sqlite3"
     # Reminders suggest the exercises done standing at a desk, with their names.
     assert {"standing-back-bend", "quadriceps-stretch"} <= set(config.candidates)
     assert "crunch" not in config.candidates
-    assert config.exercises["standing-back-bend"].name == "Standing back bend"
+    assert config.catalog.exercises["standing-back-bend"].name == "Standing back bend"
     # A declared health condition takes out the exercises it rules out.
     pregnant = load(files.user, {"health": {"contraindications": ["pregnancy"]}})
     assert set(pregnant.candidates) < set(config.candidates)

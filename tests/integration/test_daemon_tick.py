@@ -12,13 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from deskguard.daemon.app import Daemon, end_of_day_triggers, status_refresh_seconds
 from deskguard.daemon.config import resolve
+from deskguard.daemon.runtime import Daemon, end_of_day_triggers
 from deskguard.paths import ConfigFiles
-from tests.integration.daemon import ScriptedIdle, history_path
+from tests.integration.daemon import history_path
 from tests.integration.test_control_socket import bare_env
+from tests.support.in_process import ScriptedIdle, daemon_in_process
 from tests.unit.test_focus import Fixed
 from tests.unit.test_tracker import FakeClock
+
 
 
 @pytest.fixture
@@ -29,18 +31,15 @@ def clocked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[D
     monkeypatch.setenv("DESKGUARD_REMINDER__NATURAL_BREAK", "5m")
     monkeypatch.setenv("DESKGUARD_ACTIVITY__SOURCE", "none")
     monkeypatch.setenv("DESKGUARD_NOTIFICATIONS__BACKEND", "log")
-    files = ConfigFiles(system=[], user=tmp_path / "absent.toml")
     clock = FakeClock()
-    daemon = Daemon(resolve(files), clock=clock.now)
-    daemon.start(schedule=False)
-    yield daemon, clock
-    daemon.shutdown()
+    with daemon_in_process(tmp_path, clock) as (daemon, _idle):
+        yield daemon, clock
 
 
 def scripted_idle(daemon: Daemon) -> ScriptedIdle:
-    """The idle time the daemon reads from now on: set its `seconds` to script the user."""
-    idle = ScriptedIdle()
-    daemon.adapters.activity = idle
+    """The idle time the daemon reads: set its `seconds` to script the user."""
+    idle = daemon.adapters.activity
+    assert isinstance(idle, ScriptedIdle)
     return idle
 
 
@@ -119,11 +118,11 @@ def test_end_of_day_summary_only_after_an_active_day(
 ) -> None:
     daemon, clock = clocked
     with caplog.at_level(logging.INFO):
-        daemon.call(daemon._end_of_day())
+        daemon.call(daemon.session.end_of_day())
     assert not any("Your day at the desk" in r.getMessage() for r in caplog.records)
     ticks(daemon, clock, 3)
     with caplog.at_level(logging.INFO):
-        daemon.call(daemon._end_of_day())
+        daemon.call(daemon.session.end_of_day())
     (summary,) = [
         r.getMessage() for r in caplog.records if "Your day at the desk" in r.getMessage()
     ]
@@ -238,7 +237,7 @@ def test_the_tray_hears_of_changes_at_once_and_of_the_sitting_time_with_the_refr
 ) -> None:
     daemon, clock = clocked  # a 60 s sitting limit
     told: list[str] = []
-    daemon._status_listeners.append(lambda status: told.append(status["state"]))
+    daemon.session.listen.status.append(lambda status: told.append(status.state))
     ticks(daemon, clock, 3)
     assert told == ["active"]  # told once; sitting on is left to the refresh job
     daemon.call(daemon.user_action("pause", 600))
@@ -247,9 +246,3 @@ def test_the_tray_hears_of_changes_at_once_and_of_the_sitting_time_with_the_refr
     assert told == ["active", "paused"]  # the pause at once; the tick after it, nothing
     daemon.call(daemon.user_action("resume"))
     assert told == ["active", "paused", "active"]
-
-
-def test_the_refresh_follows_what_the_tray_can_show() -> None:
-    assert status_refresh_seconds(45 * 60) == 60  # whole minutes
-    assert status_refresh_seconds(40) == 1.25  # a step of the ring
-    assert status_refresh_seconds(3) == 1

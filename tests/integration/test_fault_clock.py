@@ -21,10 +21,12 @@ from pathlib import Path
 
 import pytest
 
-from deskguard.daemon.app import TICK_LOG_PREFIX, Daemon
+from deskguard.daemon.runtime import Daemon
+from deskguard.daemon.session import TICK_LOG_PREFIX
 from deskguard.daemon.config import resolve
 from deskguard.paths import ConfigFiles
-from tests.integration.daemon import DeskguardProcess, ScriptedIdle, history_path, write_config
+from tests.integration.daemon import DeskguardProcess, history_path, write_config
+from tests.support.in_process import ScriptedIdle, lean_process, with_activity
 from tests.integration.test_control_socket import bare_env
 from tests.unit.test_tracker import FakeClock
 
@@ -98,12 +100,12 @@ def clocked_daemon(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     """The daemon on a fake clock, shut down at the end: a failing shutdown fails the
     test, unless the block failed already (its own failure is the one to see)."""
     quiet_environment(tmp_path, monkeypatch)
-    files = ConfigFiles(system=[], user=tmp_path / "absent.toml")
+    config = resolve(ConfigFiles(system=[], user=tmp_path / "absent.toml"))
     clock = FakeClock()
-    daemon = Daemon(resolve(files), clock=clock.now)
-    daemon.start(schedule=False)
     idle = ScriptedIdle()
-    daemon.adapters.activity = idle
+    with lean_process():
+        daemon = Daemon(config, clock=clock.now, adapters=with_activity(idle))
+        daemon.start(schedule=False)
     try:
         yield Clocked(daemon, clock, idle)
     except BaseException:

@@ -6,6 +6,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+from deskguard.core.carry_over import SavedSitting, carried_sitting
 from deskguard.core.tracker import Instant
 from deskguard.daemon import carry_over
 from tests.integration.daemon import DeskguardProcess, history_path, poll, write_config
@@ -57,16 +58,17 @@ def test_after_a_kill_the_stretch_carries_on(tmp_path: Path) -> None:
 def test_a_long_gap_or_another_boot_starts_from_zero(tmp_path: Path) -> None:
     from datetime import datetime
 
-    saved = carry_over.SavedSitting(600, boottime=1000, boot=carry_over.boot_id())
+    boot = carry_over.boot_id()
+    saved = SavedSitting(600, boottime=1000, boot=boot)
     at = Instant(monotonic=0, boottime=1010, wall=datetime.now())
-    assert carry_over.carried_sitting(saved, at, natural_break=300) == 610
+    assert carried_sitting(saved, at, natural_break=300, boot=boot) == 610
     later = Instant(monotonic=0, boottime=1400, wall=datetime.now())
-    assert carry_over.carried_sitting(saved, later, natural_break=300) == 0
-    other_boot = carry_over.SavedSitting(600, boottime=1000, boot="another-boot")
-    assert carry_over.carried_sitting(other_boot, at, natural_break=300) == 0
-    assert carry_over.carried_sitting(None, at, natural_break=300) == 0
+    assert carried_sitting(saved, later, natural_break=300, boot=boot) == 0
+    other_boot = SavedSitting(600, boottime=1000, boot="another-boot")
+    assert carried_sitting(other_boot, at, natural_break=300, boot=boot) == 0
+    assert carried_sitting(None, at, natural_break=300, boot=boot) == 0
     path = tmp_path / "sitting.json"
     path.write_text("{not json")
     assert carry_over.load(path) is None
     carry_over.save(path, 42.0, at, recorded_seconds=40.0)
-    assert carry_over.load(path) == carry_over.SavedSitting(42.0, 1010, carry_over.boot_id(), 40.0)
+    assert carry_over.load(path) == SavedSitting(42.0, 1010, boot, 40.0)

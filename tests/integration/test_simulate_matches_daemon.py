@@ -1,5 +1,6 @@
-"""One core: the shipped office day gives the same reminders through `deskguard simulate`
-and through the daemon's own tick path (real history, real adapters, a driven clock)."""
+"""One session: the shipped office day gives the same reminders through `deskguard simulate`
+(the session on a simulated clock) and through the running daemon's tick path (real
+history, real adapters, the runtime around the session, a driven clock)."""
 
 from __future__ import annotations
 
@@ -15,12 +16,11 @@ from pathlib import Path
 import pytest
 
 from deskguard import paths
-from deskguard.core.replay import parse_trace
-from deskguard.daemon.app import Daemon
-from deskguard.daemon.config import resolve
-from deskguard.paths import ConfigFiles
-from tests.integration.daemon import ScriptedIdle, history_path
+from deskguard.core.trace import parse_trace
+from deskguard.daemon.runtime import Daemon
+from tests.integration.daemon import history_path
 from tests.integration.test_control_socket import bare_env
+from tests.support.in_process import ScriptedIdle, daemon_in_process
 from tests.unit.test_tracker import FakeClock
 
 TRACE = paths.shipped_file("traces/office-day.csv")
@@ -35,12 +35,9 @@ def daemon(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Da
     monkeypatch.setenv("DESKGUARD_ACTIVITY__SOURCE", "none")
     monkeypatch.setenv("DESKGUARD_NOTIFICATIONS__BACKEND", "log")
     monkeypatch.setenv("DESKGUARD_ROUTINE__WINDOW_ON_BREAK", "false")
-    files = ConfigFiles(system=[], user=tmp_path / "absent.toml")
     clock = FakeClock(wall=START)
-    running = Daemon(resolve(files), clock=clock.now)
-    running.start(schedule=False)
-    yield running, clock
-    running.shutdown()
+    with daemon_in_process(tmp_path, clock) as (running, _idle):
+        yield running, clock
 
 
 def simulated_reminders(env: dict[str, str]) -> list[tuple[float, str]]:
@@ -59,8 +56,8 @@ def simulated_reminders(env: dict[str, str]) -> list[tuple[float, str]]:
 def drive(daemon: Daemon, clock: FakeClock) -> None:
     """Tick every poll like the scheduler, applying each row's event first, as simulate does."""
     rows = list(parse_trace(TRACE.read_text().splitlines()))
-    idle = ScriptedIdle()
-    daemon.adapters.activity = idle
+    idle = daemon.adapters.activity
+    assert isinstance(idle, ScriptedIdle)
     asleep = False
     t = 0.0
     for index, row in enumerate(rows):
@@ -69,10 +66,10 @@ def drive(daemon: Daemon, clock: FakeClock) -> None:
         t = row.time
         idle.seconds = row.idle_seconds
         if row.event in ("lock", "unlock"):
-            daemon._locked = row.event == "lock"
+            daemon.session.locked = row.event == "lock"
         elif row.event in ("suspend", "resume"):
             asleep = row.event == "suspend"
-            daemon.call(daemon._sleep_changed(asleep))
+            daemon.call(daemon.session.sleep_changed(asleep))
         elif row.event:
             action = {"accept": "stretch", "snooze": "snooze", "skip": "skip"}[row.event]
             daemon.call(daemon.user_action(action))

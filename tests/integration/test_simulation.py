@@ -1,4 +1,5 @@
-"""Replaying traces: parsing errors name the line; the shipped office day, computed by hand."""
+"""Simulating traces through the daemon's session: parsing errors name the line; the shipped
+office day, computed by hand."""
 
 from __future__ import annotations
 
@@ -7,18 +8,21 @@ from datetime import datetime
 import pytest
 
 from deskguard import paths
-from deskguard.core.replay import Replay, TraceError, TraceRow, parse_trace
-from deskguard.core.tracker import Policy
+from deskguard.core.trace import TraceError, TraceRow, parse_trace
+from deskguard.daemon.simulation import Simulation
+from deskguard.model.settings import Settings
+from tests.support.in_process import config_with
 
 DESK = ["standing-back-bend", "quadriceps-stretch"]
 START = datetime(2026, 1, 5, 8, 0)
 
 
-DEFAULTS = Policy()
-
-
-def replay(text: str, policy: Policy = DEFAULTS, poll: float = 10) -> list[dict[str, object]]:
-    return Replay(policy, DESK, poll, START).run(parse_trace(text.splitlines()))
+def replay(text: str) -> list[dict[str, object]]:
+    simulation = Simulation(config_with(Settings()), START)
+    try:
+        return simulation.run(parse_trace(text.splitlines()))
+    finally:
+        simulation.close()
 
 
 def kinds(events: list[dict[str, object]]) -> list[tuple[object, object]]:

@@ -1,6 +1,6 @@
 """Soak: a month of simulated days through the core, and days through the whole daemon.
 
-The core: `Replay` (the code path of `deskguard simulate`) runs 30 days of a working
+The core: `Simulation` (the code path of `deskguard simulate`: the daemon's session) runs 30 days of a working
 routine, a reading every 10 s, with breaks, lunch, a locked screen at night, a suspend at
 lunch and reminders answered in several ways. Every day after the first must produce the
 same events, and the memory the replay holds must not grow from one half of the month to
@@ -25,13 +25,12 @@ from pathlib import Path
 
 import pytest
 
-from deskguard.core.replay import Replay, TraceRow
-from deskguard.daemon.app import DUE_JOB, Daemon
-from deskguard.daemon.config import resolve
-from deskguard.paths import ConfigFiles
-from deskguard.settings import Settings
-from tests.integration.daemon import ScriptedIdle
+from deskguard.core.trace import TraceRow
+from deskguard.daemon.runtime import DUE_JOB, Daemon
+from deskguard.daemon.simulation import Simulation
+from deskguard.model.settings import Settings
 from tests.integration.test_control_socket import bare_env
+from tests.support.in_process import ScriptedIdle, config_with, daemon_in_process
 from tests.unit.test_tracker import FakeClock
 
 DAY = 86400
@@ -105,13 +104,7 @@ def no_logging() -> Iterator[None]:
 
 
 def test_thirty_days_through_the_core_repeat_and_stay_flat() -> None:
-    settings = Settings()
-    replay = Replay(
-        settings.policy(),
-        ["standing-back-bend", "quadriceps-stretch"],
-        settings.activity.poll,
-        datetime(2026, 1, 5, 0, 0),
-    )
+    replay = Simulation(config_with(Settings()), datetime(2026, 1, 5, 0, 0))
     per_day: list[Counter[str]] = []
     memory: list[int] = []
     with tracing():
@@ -148,17 +141,10 @@ def scheduled_daemon(
         "FOCUS__MICROPHONE": "false",
     }.items():
         monkeypatch.setenv(f"DESKGUARD_{key}", value)
-    files = ConfigFiles(system=[], user=tmp_path / "absent.toml")
     now = datetime.now().astimezone()
     clock = FakeClock(wall=(now + timedelta(days=1)).replace(hour=0, minute=0, second=0))
-    daemon = Daemon(resolve(files), clock=clock.now)
-    daemon.start(schedule=True)
-    idle = ScriptedIdle()
-    daemon.adapters.activity = idle
-    try:
+    with daemon_in_process(tmp_path, clock, schedule=True) as (daemon, idle):
         yield daemon, clock, idle
-    finally:
-        daemon.shutdown()
 
 
 ANSWER_CYCLE = ("skip", "snooze", "skip", "stretch")
@@ -178,7 +164,7 @@ def live_a_day(daemon: Daemon, clock: FakeClock, idle: ScriptedIdle, answered: l
             daemon.call(daemon.user_action(action))
             answered.append(action)
         if second == 18 * HOUR:
-            daemon.call(daemon._end_of_day())
+            daemon.call(daemon.session.end_of_day())
         most = max(most, len(scheduler.get_jobs()))
     return most
 

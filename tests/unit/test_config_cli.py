@@ -14,7 +14,8 @@ import pytest
 
 from deskguard.cli import cli
 from deskguard.errors import ExitCode
-from deskguard.settings import Settings
+from deskguard.model import plain
+from deskguard.model.settings import Settings
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -72,8 +73,9 @@ def user_config(env: dict[str, str]) -> Path:
 
 
 def defaults() -> dict[str, Any]:
-    """The built-in defaults as TOML values (model_construct reads no environment)."""
-    return Settings.model_construct().model_dump(mode="json")
+    """The built-in defaults as TOML values."""
+    defaults: dict[str, Any] = plain.encode(Settings())
+    return defaults
 
 
 # -- config check ---------------------------------------------------------------------

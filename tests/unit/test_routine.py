@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import itertools
 
 import pytest
@@ -21,7 +23,7 @@ from deskguard.core.routine import (
     full_routine,
     quick_routine,
 )
-from deskguard.settings import CONTRAINDICATIONS
+from deskguard.model.settings import CONTRAINDICATIONS
 
 CATALOG = load_catalog()
 IDS = list(CATALOG.exercises)
@@ -45,10 +47,10 @@ def kinds_in_order(routine: Routine) -> list[str]:
 
 def with_contraindications(catalog: Catalog, changes: dict[str, tuple[str, ...]]) -> Catalog:
     exercises = {
-        key: e.model_copy(update={"contraindications": changes[key]}) if key in changes else e
+        key: replace(e, contraindications=changes[key]) if key in changes else e
         for key, e in catalog.exercises.items()
     }
-    return catalog.model_copy(update={"exercises": exercises})
+    return replace(catalog, exercises=exercises)
 
 
 # --------------------------------------------------------------------------- durations

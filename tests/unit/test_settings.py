@@ -12,6 +12,7 @@ import pytest
 from deskguard import paths
 from deskguard.core.schedule import WorkingHours
 from deskguard.core.tracker import Policy
+from deskguard.model import plain
 from deskguard.settings import (
     ConfigError,
     ConfigFiles,
@@ -20,6 +21,8 @@ from deskguard.settings import (
     check_file,
     load_settings,
     read_toml,
+    to_toml,
+    validate_settings,
 )
 
 
@@ -76,9 +79,9 @@ def test_the_defaults_are_the_documented_ones() -> None:
     assert settings.reminder.natural_break == 5 * 60
     assert settings.activity.source == "auto"
     assert settings.activity.poll == 10
-    assert settings.schedule.active == []
+    assert settings.schedule.active == ()
     assert settings.notifications.backend == "auto"
-    assert settings.health.contraindications == []
+    assert settings.health.contraindications == ()
     assert settings.tray.enabled is True
     assert settings.routine.length == 10 * 60
     assert settings.routine.at_desk is False
@@ -102,7 +105,7 @@ def test_no_files_at_all_gives_the_defaults(env: Env) -> None:
 def test_the_shipped_config_is_exactly_the_defaults() -> None:
     shipped = paths.shipped_file("deskguard.toml")
     assert check_file(shipped) == []
-    assert Settings(**read_toml(shipped)) == Settings()
+    assert load_settings(ConfigFiles(system=[shipped], user=shipped)) == Settings()
     assert load_settings(ConfigFiles(system=[], user=shipped)) == Settings()
 
 
@@ -125,7 +128,7 @@ def test_the_shipped_config_documents_every_key_with_a_comment() -> None:
     undocumented = [f"{section}.{key}" for section, key, documented in found if not documented]
     assert undocumented == []
     listed = {f"{section}.{key}" for section, key, _ in found}
-    dumped = Settings().model_dump()
+    dumped = plain.encode(Settings())
     expected = {f"{section}.{key}" for section, values in dumped.items() for key in values}
     assert listed == expected
     assert len(found) == len(listed)  # no key twice
@@ -208,7 +211,7 @@ def test_the_user_file_can_be_given_to_config_files(env: Env, tmp_path: Path) ->
 def test_lists_from_a_later_layer_replace_earlier_lists(env: Env) -> None:
     write(env.system_file(first=True), '[schedule]\nactive = ["mon-fri 08:00-18:00"]\n')
     write(env.user_file, '[schedule]\nactive = ["sat 10:00-12:00"]\n')
-    assert load_settings().schedule.active == ["sat 10:00-12:00"]
+    assert load_settings().schedule.active == ("sat 10:00-12:00",)
 
 
 def test_structured_values_come_from_the_environment_as_json(
@@ -218,8 +221,8 @@ def test_structured_values_come_from_the_environment_as_json(
     monkeypatch.setenv("DESKGUARD_HEALTH__CONTRAINDICATIONS", '["pregnancy"]')
     monkeypatch.setenv("DESKGUARD_TRAY__ENABLED", "false")
     settings = load_settings()
-    assert settings.schedule.active == ["mon-fri 08:00-18:00"]
-    assert settings.health.contraindications == ["pregnancy"]
+    assert settings.schedule.active == ("mon-fri 08:00-18:00",)
+    assert settings.health.contraindications == ("pregnancy",)
     assert settings.tray.enabled is False
 
 
@@ -438,7 +441,7 @@ def test_policy_carries_the_reminder_schedule_and_deferral_values(env: Env) -> N
         "[focus]\n"
         'max_deferral = "20m"\n',
     )
-    policy = load_settings().policy()
+    policy = Policy.of(load_settings())
     assert policy == Policy(
         sit_limit=3000,
         snooze=300,
@@ -451,11 +454,11 @@ def test_policy_carries_the_reminder_schedule_and_deferral_values(env: Env) -> N
 
 
 def test_the_default_policy_is_the_trackers_default() -> None:
-    assert Settings().policy() == Policy()
+    assert Policy.of(Settings()) == Policy()
 
 
 def test_to_toml_round_trips_the_defaults() -> None:
-    text = Settings().to_toml()
+    text = to_toml(Settings())
     data = tomllib.loads(text)
     assert data["reminder"] == {
         "sit_limit": "45m",
@@ -463,7 +466,7 @@ def test_to_toml_round_trips_the_defaults() -> None:
         "max_snoozes": 3,
         "natural_break": "5m",
     }
-    assert Settings(**data) == Settings()
+    assert validate_settings(data) == Settings()
 
 
 def test_to_toml_round_trips_changed_values(env: Env, tmp_path: Path) -> None:
@@ -483,13 +486,13 @@ def test_to_toml_round_trips_changed_values(env: Env, tmp_path: Path) -> None:
         "daily_goal_km = 6.5\n",
     )
     settings = load_settings()
-    text = settings.to_toml()
+    text = to_toml(settings)
     data = tomllib.loads(text)
     assert data["reminder"]["sit_limit"] == "1h30m"
     assert data["reminder"]["snooze"] == "1m30s"
     assert data["reminder"]["natural_break"] == "1h1s"
     assert data["health"]["contraindications"] == ["pregnancy", "bleeding"]
-    assert Settings(**data) == settings
+    assert validate_settings(data) == settings
     copy = write(tmp_path / "copy.toml", text)
     assert check_file(copy) == []
     assert load_settings(ConfigFiles(system=[], user=copy)) == settings

@@ -9,6 +9,8 @@ quick routine).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from deskguard.catalog import Catalog, load_catalog
@@ -126,9 +128,7 @@ def test_every_step_kind_has_its_own_instruction() -> None:
 
 
 def test_kinds_the_routine_order_leaves_out_are_reported() -> None:
-    stretches_only = CATALOG.model_copy(
-        update={"routine": CATALOG.routine.model_copy(update={"order": ("stretch",)})}
-    )
+    stretches_only = replace(CATALOG, routine=replace(CATALOG.routine, order=("stretch",)))
     plan = full_routine(stretches_only, [], 3600, at_desk=False)
     strength = [e.id for e in CATALOG.exercises.values() if e.kind == "strength"]
     assert strength  # the shipped catalog has some
@@ -140,9 +140,9 @@ def test_kinds_the_routine_order_leaves_out_are_reported() -> None:
 
 def with_hold(catalog: Catalog, exercise_id: str, seconds: int) -> Catalog:
     exercise = catalog.exercises[exercise_id]
-    hold = exercise.hold.model_copy(update={"min_seconds": seconds, "max_seconds": seconds})
-    changed = exercise.model_copy(update={"hold": hold})
-    return catalog.model_copy(update={"exercises": {**catalog.exercises, exercise_id: changed}})
+    hold = replace(exercise.hold, min_seconds=seconds, max_seconds=seconds)
+    changed = replace(exercise, hold=hold)
+    return replace(catalog, exercises={**catalog.exercises, exercise_id: changed})
 
 
 def test_an_exercise_too_long_even_once_is_left_out_of_a_quick_routine() -> None:

@@ -1,0 +1,1 @@
+"""What the tests share: isolated environments, polling, and the daemon in-process."""

@@ -1,0 +1,95 @@
+"""The daemon in the test's own process, on a fake clock, with injected adapters.
+
+What the daemon's entry point leaves out of its process (deskguard.daemon.lean) is left
+out here too while the daemon starts and runs, so code that reaches for one of those
+modules fails in these tests as it would in the real daemon.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from deskguard.daemon.adapters import Adapters, open_adapters
+from deskguard.daemon.config import DaemonConfig, DaemonPaths, resolve
+from deskguard.daemon.lean import LEFT_OUT_MODULES
+from deskguard.daemon.runtime import Daemon, OpenAdapters
+from deskguard.model.settings import Settings
+from deskguard.paths import ConfigFiles
+from tests.unit.test_tracker import FakeClock
+
+
+class ScriptedIdle:
+    """An activity source whose idle time the test sets (`seconds`)."""
+
+    name = "test"
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    async def idle_seconds(self) -> float:
+        return self.seconds
+
+    async def aclose(self) -> None:
+        pass
+
+
+def with_activity(idle: ScriptedIdle) -> OpenAdapters:
+    """The daemon's real adapters, with `idle` as its activity source."""
+
+    async def open_them(
+        config: DaemonConfig, on_action: Callable[[str], None], on_dismissed: Callable[[], None]
+    ) -> Adapters:
+        adapters = await open_adapters(config, on_action, on_dismissed)
+        await adapters.activity.aclose()
+        adapters.activity = idle
+        return adapters
+
+    return open_them
+
+
+@contextlib.contextmanager
+def lean_process() -> Iterator[None]:
+    """Make the left-out modules unimportable (those not imported yet), then restore."""
+    blocked = [name for name in LEFT_OUT_MODULES if name not in sys.modules]
+    for name in blocked:
+        sys.modules[name] = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        for name in blocked:
+            if sys.modules.get(name, ...) is None:
+                del sys.modules[name]
+
+
+@contextlib.contextmanager
+def daemon_in_process(
+    tmp_path: Path, clock: FakeClock, *, schedule: bool = False
+) -> Iterator[tuple[Daemon, ScriptedIdle]]:
+    """The daemon with the configuration of the environment (the test sets it), started on
+    `clock`; shut down at the end even when the test failed."""
+    idle = ScriptedIdle()
+    # Resolved here, not in the lean part: the daemon loads it in a child process.
+    config = resolve(ConfigFiles(system=[], user=tmp_path / "absent.toml"))
+    with lean_process():
+        daemon = Daemon(config, clock=clock.now, adapters=with_activity(idle))
+        daemon.start(schedule=schedule)
+        try:
+            yield daemon, idle
+        finally:
+            daemon.shutdown()
+
+
+def config_with(settings: Settings) -> DaemonConfig:
+    """A daemon configuration of these settings and the shipped catalog (for a simulation,
+    which keeps its files apart)."""
+    from deskguard.catalog import load_catalog
+
+    nowhere = Path("/nonexistent/deskguard")
+    return DaemonConfig(
+        settings,
+        load_catalog(),
+        DaemonPaths(nowhere / "config.toml", nowhere, nowhere, nowhere, nowhere),
+    )
