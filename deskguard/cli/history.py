@@ -17,8 +17,8 @@ from deskguard.cli.params import echo_json
 from deskguard.errors import UserError
 
 if TYPE_CHECKING:
+    from deskguard.core.records import Rows
     from deskguard.settings import Settings
-    from deskguard.stats import Rows
     from deskguard.store import History
 
 # A bare number up to this is a distance in km; above it, minutes.
@@ -50,7 +50,8 @@ def _today() -> date:
 
 
 def _rows(path: Path, first_day: date) -> Rows:
-    from deskguard.stats import Rows, read_rows
+    from deskguard.core.records import Rows
+    from deskguard.store import read_rows
 
     if not path.exists():
         return Rows()
@@ -94,7 +95,9 @@ def stats(days: int, until: datetime | None, as_json: bool, chart: Path | None) 
     reminders followed by a break (accepted, or a natural break came first).
     """
     from deskguard import paths
-    from deskguard.stats import chart_format, render_table, summarize, summary_json
+    from deskguard.cli.stats_chart import chart_format
+    from deskguard.cli.stats_view import render_table, summary_json
+    from deskguard.core.stats import summarize
 
     if chart is not None:
         chart_format(chart)  # a wrong extension fails before any work
@@ -110,7 +113,7 @@ def stats(days: int, until: datetime | None, as_json: bool, chart: Path | None) 
             err=as_json,
         )
     if chart is not None:
-        from deskguard.stats import chart as draw_chart
+        from deskguard.cli.stats_chart import chart as draw_chart
 
         draw_chart(summary.days, chart)
     if as_json:
@@ -196,8 +199,9 @@ def walk(amounts: tuple[str, ...]) -> None:
     `deskguard stats`. Written straight into the history; the daemon need not run.
     """
     from deskguard import paths
+    from deskguard.core.records import Rows
+    from deskguard.core.stats import summarize
     from deskguard.settings import ConfigError, load_settings
-    from deskguard.stats import Rows, summarize
 
     found = _walk_amounts(amounts)
     now = datetime.now().astimezone()

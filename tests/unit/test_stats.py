@@ -16,20 +16,13 @@ import pytest
 
 from deskguard import store
 from deskguard.cli.history import parse_walk_amount
+from deskguard.cli.stats_chart import chart
+from deskguard.cli.stats_view import bar, render_table, summary_json
+from deskguard.core.day_text import hours_minutes
+from deskguard.core.records import PresenceRow, Rows, SittingRow, WalkRow
+from deskguard.core.stats import Reminders, split_by_day, summarize
 from deskguard.errors import UserError
-from deskguard.stats import (
-    Reminders,
-    Rows,
-    bar,
-    chart,
-    hours_minutes,
-    read_rows,
-    render_table,
-    split_by_day,
-    summarize,
-    summary_json,
-)
-from deskguard.store import History, PresenceRow, SittingRow, WalkRow
+from deskguard.store import History, read_rows
 
 CET = timezone(timedelta(hours=1))
 EST = timezone(timedelta(hours=-5))

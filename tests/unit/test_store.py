@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from deskguard import store
+from deskguard.core.records import ReminderRow
 from deskguard.store import (
     MIGRATIONS,
     OUTCOMES,
     History,
     HistoryCorrupt,
-    ReminderRow,
     open_history,
+    schema,
 )
 
 T0 = datetime(2026, 1, 5, 9, 30, 15)
@@ -79,7 +79,7 @@ def test_reopening_keeps_the_rows_and_runs_no_migration_again(path: Path) -> Non
 def test_only_the_missing_migrations_run(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     History(path).close()
     third = "CREATE TABLE marks (n INTEGER); INSERT INTO marks VALUES (1)"
-    monkeypatch.setattr(store, "MIGRATIONS", (*MIGRATIONS, third))
+    monkeypatch.setattr(schema, "MIGRATIONS", (*MIGRATIONS, third))
     for _ in range(2):
         reopened = History(path)
         assert reopened.schema_version == len(MIGRATIONS) + 1
