@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -62,6 +63,13 @@ def _rows(path: Path, first_day: date) -> Rows:
         history.close()
 
 
+def _day_option(name: str, help_text: str) -> Callable[[click.decorators.FC], click.decorators.FC]:
+    """An option that takes a local calendar day, YYYY-MM-DD."""
+    return click.option(
+        name, type=click.DateTime(formats=["%Y-%m-%d"]), metavar="DATE", help=help_text
+    )
+
+
 def _use_unicode() -> bool:
     encoding = getattr(sys.stdout, "encoding", None) or ""
     return encoding.lower().replace("-", "").startswith("utf")
@@ -75,12 +83,7 @@ def _use_unicode() -> bool:
     show_default=True,
     help="How many days, ending with --until.",
 )
-@click.option(
-    "--until",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    metavar="DATE",
-    help="The last day to show (YYYY-MM-DD; default: today).",
-)
+@_day_option("--until", "The last day to show (YYYY-MM-DD; default: today).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @click.option(
     "--chart",
@@ -232,12 +235,7 @@ def walk(amounts: tuple[str, ...]) -> None:
     show_default=True,
     help="CSV (one header, a `table` column) or JSON.",
 )
-@click.option(
-    "--since",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    metavar="DATE",
-    help="Only rows dated on this local day or later (YYYY-MM-DD).",
-)
+@_day_option("--since", "Only rows dated on this local day or later (YYYY-MM-DD).")
 def export(output_format: str, since: datetime | None) -> None:
     """Print the raw history: every row of every table, with a `table` column.
 
