@@ -40,8 +40,8 @@ POPUP_MODULE = "deskguard.tray.popup"
 class TrayController(Protocol):
     """What the tray needs from the daemon."""
 
-    def status(self) -> Status | dict[str, Any]:
-        """The daemon's status (as a dict: transitional, until the daemon hands out Status)."""
+    def status(self) -> Status:
+        """The daemon's status now."""
         ...
 
     def command(self, cmd: str, **args: Any) -> dict[str, Any]:
@@ -163,14 +163,10 @@ class Tray:
 
     # -- any thread -------------------------------------------------------------------
 
-    def update(self, status: Status | dict[str, Any]) -> None:
-        """Show a new daemon status; redraws only what changes. Never blocks.
-
-        A dict (of `deskguard status --json`) is still taken while the daemon hands those out.
-        """
-        latest = _as_status(status)
+    def update(self, status: Status) -> None:
+        """Show a new daemon status; redraws only what changes. Never blocks."""
         with self._changed:
-            self._latest = latest
+            self._latest = status
             self._changed.notify_all()
 
     def refresh_seconds(self, sit_limit: float) -> float:
@@ -368,12 +364,7 @@ def _keeping_sigint(initialize: Any) -> None:
 
 def _first_status(controller: TrayController, log: logging.Logger) -> Status:
     try:
-        return _as_status(controller.status())
+        return controller.status()
     except Exception as exc:
         log.debug("tray: no status yet (%s); starting with a neutral icon", exc)
         return Status()
-
-
-def _as_status(status: Status | dict[str, Any]) -> Status:
-    """Transitional: where the daemon's status dicts enter the tray, they become a Status."""
-    return status if isinstance(status, Status) else Status.from_json(status)

@@ -27,9 +27,8 @@ from deskguard.tray.menu import SEPARATOR, Effects, Entry, build_menu, perform
 ROUTINE_PLAYER = [sys.executable, "-m", "deskguard.routine"]
 
 
-def status_json(state: str = "active", **extra: Any) -> dict[str, Any]:
-    """A status as the daemon hands it to the tray today: the dict of `status --json`."""
-    return {
+def status(state: str = "active", **extra: Any) -> Status:
+    defaults: dict[str, Any] = {
         "state": state,
         "sitting_seconds": 20 * 60,
         "sit_limit_seconds": 45 * 60,
@@ -37,12 +36,8 @@ def status_json(state: str = "active", **extra: Any) -> dict[str, Any]:
         "snooze_seconds": 10 * 60,
         "snoozes_left": 3,
         "paused_until": None,
-        **extra,
     }
-
-
-def status(state: str = "active", **extra: Any) -> Status:
-    return Status.from_json(status_json(state, **extra))
+    return Status(**{**defaults, **extra})
 
 
 def labels(entries: Sequence[Entry]) -> list[str]:
@@ -317,11 +312,11 @@ FAKE_PYSTRAY: Any = SimpleNamespace(Icon=FakeIcon, Menu=FakeMenu, MenuItem=FakeM
 
 
 class Controller:
-    def __init__(self, first: Status | dict[str, Any]) -> None:
+    def __init__(self, first: Status) -> None:
         self.first = first
         self.commands: list[tuple[str, dict[str, Any]]] = []
 
-    def status(self) -> Status | dict[str, Any]:
+    def status(self) -> Status:
         return self.first
 
     def command(self, cmd: str, **args: Any) -> dict[str, Any]:
@@ -338,7 +333,7 @@ def wait_for(check: Callable[[], bool], what: str) -> None:
 
 @pytest.fixture
 def running() -> Iterator[tuple[Tray, FakeIcon, Controller]]:
-    controller = Controller(status_json(sitting_seconds=0, next_reminder_in_seconds=45 * 60))
+    controller = Controller(status(sitting_seconds=0, next_reminder_in_seconds=45 * 60))
     tray = Tray(FAKE_PYSTRAY, controller, logging.getLogger("test"))
     icon: FakeIcon = tray._icon
     runner = threading.Thread(target=tray.run)
@@ -365,13 +360,13 @@ def test_the_tray_starts_with_the_daemons_status(
 def test_the_tray_redraws_only_what_changed(running: tuple[Tray, FakeIcon, Controller]) -> None:
     tray, icon, _ = running
     # A minute later: new title and status line, same ring step (45 min / 32 is 84 s).
-    tray.update(status_json(sitting_seconds=60, next_reminder_in_seconds=44 * 60))
+    tray.update(status(sitting_seconds=60, next_reminder_in_seconds=44 * 60))
     wait_for(lambda: icon.title == "Sitting 1 min — next stretch in 44 min", "the new title")
     assert len(icon.shown["icon"]) == 1
     assert len(icon.shown["menu"]) == 2
     # The same status again changes nothing at all.
     tray.update(status(sitting_seconds=60, next_reminder_in_seconds=44 * 60, idle_seconds=5))
-    tray.update(status_json(sitting_seconds=120, next_reminder_in_seconds=43 * 60))
+    tray.update(status(sitting_seconds=120, next_reminder_in_seconds=43 * 60))
     wait_for(lambda: icon.title.startswith("Sitting 2 min"), "the next title")
     assert len(icon.shown["icon"]) == 2  # the ring moved one step
     assert len(icon.shown["title"]) == 3
@@ -403,7 +398,7 @@ def test_the_tray_pause_submenu_acts_on_the_daemon(
 
 
 def test_stop_before_run_returns_at_once() -> None:
-    tray = Tray(FAKE_PYSTRAY, Controller({}), logging.getLogger("test"))
+    tray = Tray(FAKE_PYSTRAY, Controller(Status()), logging.getLogger("test"))
     tray.stop()
     runner = threading.Thread(target=tray.run)
     runner.start()
