@@ -14,6 +14,10 @@ from pathlib import Path
 from types import ModuleType
 
 APP = "deskguard"
+APP_ID = "io.github.deskguard"
+"""Who deskguard is to the desktop: its application entry, icon, AppStream component and
+notifications all go by this one id (a D-Bus-style reverse-DNS name, as the Desktop Entry
+and AppStream specifications ask)."""
 CONFIG_ENV = "DESKGUARD_CONFIG"
 _SHIPPED_IN_WHEEL = Path(__file__).parent / "_shipped"
 _SHIPPED_IN_CHECKOUT = Path(__file__).parent.parent / "config"

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages the integration tests drive for real: an X server
 # without a screen (Xvfb), the dunst notification server, the trayer system tray, xdotool
-# and ImageMagick to act and look like a person, Tk, and the GTK/AppIndicator pieces
-# pystray's menu backends need (PyGObject builds against them).
+# and ImageMagick to act and look like a person, Tk, the GTK/AppIndicator pieces
+# pystray's menu backends need (PyGObject builds against them), the freedesktop validators
+# of the desktop entry and AppStream metadata, the icon's SVG renderer, and the shells
+# whose completions the install puts in place (bash-completion, zsh, fish).
 # Quiet and fast when everything is already there (checked with dpkg-query), so it can run
 # before every test run; otherwise apt-get as root, or through sudo when not root.
 set -euo pipefail
@@ -12,6 +14,7 @@ packages=(
     python3-tk tk
     gir1.2-gtk-3.0 gir1.2-ayatanaappindicator3-0.1 libgirepository1.0-dev libcairo2-dev
     pkg-config
+    desktop-file-utils appstream librsvg2-bin bash-completion zsh fish
 )
 python=${PYTHON:-python3}
 if ! "$python" -c 'import venv, ensurepip' 2>/dev/null; then

@@ -1,0 +1,141 @@
+"""The shipped desktop files pass the freedesktop validators, name one id, and the icon's
+PNGs are its SVG as scripts/render-icons.sh renders it.
+
+The validators are the real ones (desktop-file-utils and appstream, which
+scripts/system-packages.sh installs), so what passes here passes in software centres' checks.
+"""
+
+from __future__ import annotations
+
+import configparser
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageChops, ImageStat
+
+from deskguard.paths import APP_ID
+from deskguard.platform.desktop_entry import entry_for
+
+CHECKOUT = Path(__file__).resolve().parents[2]
+SHIPPED = CHECKOUT / "config" / "desktop"
+ENTRY = SHIPPED / f"{APP_ID}.desktop"
+METAINFO = SHIPPED / f"{APP_ID}.metainfo.xml"
+THEME = SHIPPED / "icons" / "hicolor"
+PNG_SIZES = (16, 22, 24, 32, 48, 64, 128, 256)
+
+
+def run(*argv: str) -> subprocess.CompletedProcess[str]:
+    if shutil.which(argv[0]) is None:
+        raise RuntimeError(f"{argv[0]} is not installed; run scripts/system-packages.sh")
+    return subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
+
+
+def assert_valid_entry(path: Path) -> None:
+    # It prints nothing at all for an entry with no errors, warnings or hints.
+    result = run("desktop-file-validate", str(path))
+    assert (result.returncode, result.stdout + result.stderr) == (0, "")
+
+
+def read_entry(text: str) -> configparser.ConfigParser:
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.optionxform = str  # type: ignore[assignment,method-assign]  # keys are case-sensitive
+    parser.read_string(text)
+    return parser
+
+
+def test_the_shipped_entry_passes_desktop_file_validate() -> None:
+    assert_valid_entry(ENTRY)
+
+
+def test_the_metainfo_passes_appstreamcli_validate() -> None:
+    result = run("appstreamcli", "validate", "--no-net", "--pedantic", str(METAINFO))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Validation was successful" in result.stdout
+
+
+def test_entry_icon_and_component_go_by_one_id() -> None:
+    entry = read_entry(ENTRY.read_text(encoding="utf-8"))["Desktop Entry"]
+    component = ET.parse(METAINFO).getroot()
+    assert entry["Icon"] == APP_ID
+    assert component.findtext("id") == APP_ID
+    assert component.findtext("launchable[@type='desktop-id']") == ENTRY.name
+    assert component.findtext("icon[@type='stock']") == APP_ID
+    icons = {path.relative_to(THEME).as_posix() for path in THEME.rglob("*.*")}
+    assert icons == {f"{size}x{size}/apps/{APP_ID}.png" for size in PNG_SIZES} | {
+        f"scalable/apps/{APP_ID}.svg"
+    }
+
+
+def test_the_entry_says_what_the_issue_asks_of_it() -> None:
+    entry = read_entry(ENTRY.read_text(encoding="utf-8"))
+    main = entry["Desktop Entry"]
+    assert main["X-GNOME-UsesNotifications"] == "true"
+    assert {"stretch", "posture", "break", "sitting"} <= set(main["Keywords"].split(";"))
+    assert main["Exec"] == "deskguard open"
+    actions = {
+        entry[f"Desktop Action {name}"]["Name"]: entry[f"Desktop Action {name}"]["Exec"]
+        for name in main["Actions"].rstrip(";").split(";")
+    }
+    assert actions == {
+        "Stretch now": "deskguard break",
+        "Start routine": "deskguard routine",
+        "Pause 1 h": "deskguard pause 1h",
+        "Resume": "deskguard resume",
+    }
+
+
+def test_the_screenshot_the_metainfo_names_is_in_the_checkout() -> None:
+    # Software centres load it from the published repository; the file is kept here.
+    url = ET.parse(METAINFO).getroot().findtext("screenshots/screenshot/image")
+    assert url is not None and url.endswith("/main/config/desktop/screenshots/routine.png")
+    with Image.open(SHIPPED / "screenshots" / "routine.png") as shot:
+        assert shot.size[0] >= 620 and shot.size[1] >= 350
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "/home/ann/.local/bin/deskguard",
+        '/home/o\'brien "quoted"/$HOME `x` 100%\\/deskguard',
+    ],
+)
+def test_the_installed_entry_names_the_command_and_stays_valid(
+    command: str, tmp_path: Path
+) -> None:
+    installed = tmp_path / ENTRY.name
+    installed.write_text(entry_for(command), encoding="utf-8")
+    assert_valid_entry(installed)
+    shipped, written = ENTRY.read_text(encoding="utf-8"), installed.read_text(encoding="utf-8")
+    changed = [
+        (old, new) for old, new in zip(shipped.splitlines(), written.splitlines(), strict=True)
+        if old != new
+    ]  # fmt: skip
+    assert len(changed) == 6  # TryExec, and the Exec of the entry and of its four actions
+    for old, new in changed:
+        key, _, value = old.partition("=")
+        assert new.startswith(f"{key}=") and new.endswith(value.removeprefix("deskguard"))
+
+
+def test_the_pngs_are_the_svg_rendered_by_the_script(tmp_path: Path) -> None:
+    # The script renders into the tree it is in: give it a copy holding only the SVG.
+    copy = tmp_path / "checkout"
+    (copy / "scripts").mkdir(parents=True)
+    shutil.copy(CHECKOUT / "scripts" / "render-icons.sh", copy / "scripts")
+    svg = THEME / "scalable" / "apps" / f"{APP_ID}.svg"
+    (copy / svg.relative_to(CHECKOUT)).parent.mkdir(parents=True)
+    shutil.copy(svg, copy / svg.relative_to(CHECKOUT))
+    result = run("bash", str(copy / "scripts" / "render-icons.sh"))
+    assert result.returncode == 0, result.stderr
+    for size in PNG_SIZES:
+        relative = f"{size}x{size}/apps/{APP_ID}.png"
+        with (
+            Image.open(THEME / relative) as committed,
+            Image.open(copy / THEME.relative_to(CHECKOUT) / relative) as rendered,
+        ):
+            assert committed.mode == "RGBA" and committed.size == (size, size)
+            difference = ImageChops.difference(committed, rendered.convert("RGBA"))
+            # Another librsvg may antialias a little differently; a changed SVG differs a lot.
+            assert max(ImageStat.Stat(difference).mean) < 2.0, relative
