@@ -333,3 +333,51 @@ def test_register_adds_the_service_group() -> None:
     group = click.Group("deskguard")
     register(group)
     assert group.commands["service"] is _service_group()
+
+
+# --- `deskguard open`, which starts the daemon the installed way -----------------------------
+
+
+@pytest.fixture
+def no_daemon(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """A runtime dir with no control socket, and os.execv recording instead of replacing
+    this process; returns the argv lists it was given."""
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    started: list[list[str]] = []
+    monkeypatch.setattr(os, "execv", lambda path, argv: started.append([path, *argv]))
+    return started
+
+
+def _open() -> str:
+    from deskguard.cli.launcher import open_deskguard
+
+    result = CliRunner().invoke(open_deskguard, [], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_open_starts_the_installed_service_through_systemd(
+    config_home: Path, systemctl_log: Path, no_daemon: list[list[str]]
+) -> None:
+    SystemdUserService(COMMAND).install()
+    assert _open() == "Ran: systemctl --user start deskguard.service\n"
+    assert _calls(systemctl_log)[-1] == "--user start deskguard.service"
+    assert no_daemon == []
+
+
+def test_open_runs_the_daemon_itself_without_a_reachable_service(
+    config_home: Path, no_daemon: list[list[str]]
+) -> None:
+    SystemdUserService(COMMAND).install()  # installed, but systemctl is out of reach
+    _open()
+    [(path, *argv)] = no_daemon
+    assert argv == [*deskguard_command(), "run"] and path == argv[0]
+
+
+def test_open_has_help() -> None:
+    from deskguard.cli.launcher import open_deskguard
+
+    output = CliRunner().invoke(open_deskguard, ["--help"]).output
+    assert "Start deskguard if it is not running" in output
