@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import re
 
+MINUTE = 60
+HOUR = 60 * MINUTE
+DAY = 24 * HOUR
 # Nothing deskguard waits for (a snooze, a pause) is longer than a year.
-LONGEST = 366 * 24 * 3600
+LONGEST = 366 * DAY
+# "8784h59m59s" (a year) is 11 characters: anything much longer is a mistake, and the
+# digits of an int() call cost time that grows with their number.
+_LONGEST_TEXT = 32
+_SHOWN_CHARACTERS = 40
 
 _DURATION = re.compile(r"^(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s)?$")
 
@@ -14,19 +21,43 @@ def parse_duration(value: str | int) -> int:
     """Seconds in `value`; raises ValueError with a message meant for the user."""
     # bool is an int subclass, and `true`, 1.5 or a TOML table is never a duration.
     if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ValueError(f"expected a duration like '45m', '90s' or '1h30m', got {value!r}")
+        raise _not_a_duration(value)
     if isinstance(value, int):
         if value < 0:
-            raise ValueError(f"a duration cannot be negative, got {value}")
+            raise ValueError(f"a duration cannot be negative, got {shown(value)}")
         return value
     text = value.strip().replace(" ", "").lower()
+    if len(text) > _LONGEST_TEXT:
+        raise _not_a_duration(value)
     if text.isdecimal():  # not isdigit(): int() refuses digits like "²"
         return int(text)
     match = _DURATION.match(text)
     if not text or match is None:
-        raise ValueError(f"expected a duration like '45m', '90s' or '1h30m', got {value!r}")
+        raise _not_a_duration(value)
     hours, minutes, seconds = (int(match.group(name) or 0) for name in ("h", "m", "s"))
-    return hours * 3600 + minutes * 60 + seconds
+    return hours * HOUR + minutes * MINUTE + seconds
+
+
+def _not_a_duration(value: object) -> ValueError:
+    return ValueError(f"expected a duration like '45m', '90s' or '1h30m', got {shown(value)}")
+
+
+def shown(value: object) -> str:
+    """`value` as a message quotes it: its repr, cut short. A message must stay one short
+    line, and Python cannot even print an int of more than 4300 digits."""
+    if (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and abs(value) >= 10**_SHOWN_CHARACTERS
+    ):
+        return f"a number of more than {_SHOWN_CHARACTERS} digits"
+    if isinstance(value, str) and len(value) > _SHOWN_CHARACTERS:
+        return repr(value[:_SHOWN_CHARACTERS]) + "…"
+    try:
+        text = repr(value)
+    except (ValueError, RecursionError):  # a huge number or deep nesting inside a list
+        return f"a {type(value).__name__} too large to show"
+    return text if len(text) <= _SHOWN_CHARACTERS else text[:_SHOWN_CHARACTERS] + "…"
 
 
 def format_duration(seconds: float) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
-from annotated_types import Ge, Gt, MinLen
+from annotated_types import Ge, Gt, Le, MinLen
 
 from deskguard.errors import UserError
 from deskguard.model.fields import FORBID_UNKNOWN_KEYS, OneLine, Slug, Text
@@ -16,6 +16,9 @@ Kind = Literal["stretch", "strength"]
 Position = Literal["standing", "lying-on-back", "lying-face-down", "all-fours"]
 Sides = Literal["none", "per-side", "per-leg"]
 HoldEstimate = Literal["min", "mean", "max"]
+LONGEST_HOLD = 600
+MOST_REPETITIONS = 100
+MOST_KM_A_DAY = 100
 
 
 @dataclass(frozen=True)
@@ -23,8 +26,9 @@ class Hold:
     """How long one repetition is held. `from_source` is false for suggested numbers."""
 
     __pydantic_config__ = FORBID_UNKNOWN_KEYS
-    min_seconds: Annotated[int, Ge(1)]
-    max_seconds: Annotated[int, Ge(1)]
+    # Bounded like every number deskguard reads: a routine plans its timeline from these.
+    min_seconds: Annotated[int, Ge(1), Le(LONGEST_HOLD)]
+    max_seconds: Annotated[int, Ge(1), Le(LONGEST_HOLD)]
     from_source: bool = False
 
     def __post_init__(self) -> None:
@@ -57,7 +61,7 @@ class Repetitions:
     """How many times the exercise is done (on each side when it has sides)."""
 
     __pydantic_config__ = FORBID_UNKNOWN_KEYS
-    count: Annotated[int, Ge(1)]
+    count: Annotated[int, Ge(1), Le(MOST_REPETITIONS)]
     from_source: bool = False
 
 
@@ -128,8 +132,8 @@ class Walking:
     """The daily walking recommendation, in kilometres per day."""
 
     __pydantic_config__ = FORBID_UNKNOWN_KEYS
-    daily_min_km: Annotated[float, Gt(0)]
-    daily_max_km: Annotated[float, Gt(0)]
+    daily_min_km: Annotated[float, Gt(0), Le(MOST_KM_A_DAY)]
+    daily_max_km: Annotated[float, Gt(0), Le(MOST_KM_A_DAY)]
     why: Text
 
     def __post_init__(self) -> None:

@@ -1,20 +1,21 @@
 """Field rules written once, as annotations on the schema's dataclasses.
 
-`Annotated[int, DURATION]` and friends are plain objects to Python and to the daemon.
-pydantic, when it validates into a dataclass, asks each marker for its schema through
-`__get_pydantic_core_schema__` (pydantic_core is imported only then). Numeric and
-length limits use annotated_types (Ge, Gt, Le, MinLen), which pydantic understands
-natively and words the way users already see.
+`Annotated[int, DurationRule(longest=HOUR)]` and friends are plain objects to Python and
+to the daemon. pydantic, when it validates into a dataclass, asks each marker for its
+schema through `__get_pydantic_core_schema__` (pydantic_core is imported only then).
+Numeric and length limits use annotated_types (Ge, Gt, Le, MinLen), which pydantic
+understands natively and words the way users already see.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from deskguard.core.durations import format_duration, parse_duration
+from deskguard.core.durations import format_duration, parse_duration, shown
 from deskguard.core.schedule import parse_period
 
 # Configuration for pydantic when it validates a schema dataclass: every key must be known.
@@ -36,12 +37,18 @@ class Rule:
 
 @dataclass(frozen=True)
 class DurationRule:
-    """Seconds, written "45m", "90s", "1h30m" or as whole seconds; longer than zero."""
+    """Seconds, written "45m", "90s", "1h30m" or as whole seconds; longer than zero and at
+    most `longest`. Every duration has its own bound: an absurd one (a poll of 8000 years)
+    would pass the type check and then overflow the scheduler and the clock arithmetic."""
+
+    longest: int
 
     def parse(self, value: Any) -> int:
         seconds = parse_duration(value)
         if seconds <= 0:
             raise ValueError("must be longer than zero seconds")
+        if seconds > self.longest:
+            raise ValueError(f"must be at most {format_duration(self.longest)}, got {shown(value)}")
         return seconds
 
     def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
@@ -55,9 +62,9 @@ class DurationRule:
         )
 
 
-DURATION = DurationRule()
-Duration = Annotated[int, DURATION]
-"""A duration in whole seconds; shown to people as "45m" (see `format_duration`)."""
+def is_duration(hint: Any) -> bool:
+    """True for a field annotated as a duration (shown to people as "45m")."""
+    return any(isinstance(marker, DurationRule) for marker in getattr(hint, "__metadata__", ()))
 
 
 def _trimmed(value: str) -> str:
@@ -88,6 +95,23 @@ def _slug(value: str) -> str:
     return value
 
 
+_WILDCARDS = frozenset("*?[")
+
+
+def _device_glob(value: str) -> str:
+    # The daemon globs this on its event loop at every check: a wildcard in a folder
+    # ("/**/**/*") would walk the whole file system, one in the file name lists one folder.
+    path = _one_line(value)
+    if not path.startswith(("/", "~/")):
+        raise ValueError(f"must be an absolute path like '/dev/video*', got {shown(value)}")
+    if _WILDCARDS & set(os.path.dirname(path)):
+        raise ValueError(
+            "may have wildcards (* ? [) only in the file name, like '/dev/video*' or "
+            f"'/dev/v4l/by-id/*', got {shown(value)}"
+        )
+    return path
+
+
 def _periods(value: tuple[str, ...]) -> tuple[str, ...]:
     for text in value:
         parse_period(text)  # raises ValueError naming what is wrong
@@ -101,5 +125,7 @@ OneLine = Annotated[str, Rule(_one_line)]
 """A short single line (a summary, a description)."""
 Slug = Annotated[str, Rule(_slug)]
 """An id: lowercase letters, digits and single hyphens."""
+DeviceGlob = Annotated[str, Rule(_device_glob)]
+"""Device files as a glob: an absolute path with wildcards in the file name only."""
 Periods = Annotated[tuple[str, ...], Rule(_periods)]
 """Working periods such as "mon-fri 08:00-18:00" (a wrong one is reported for the list)."""

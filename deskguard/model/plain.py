@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar, get_args, get_origin
 
 from deskguard.core.durations import format_duration
-from deskguard.model.fields import DURATION
+from deskguard.model.fields import is_duration
 
 T = TypeVar("T")
 
@@ -35,7 +35,7 @@ def encode(value: Any, *, durations_as_text: bool = True) -> Any:
         return {
             f.name: (
                 format_duration(item)
-                if durations_as_text and DURATION in getattr(hints[f.name], "__metadata__", ())
+                if durations_as_text and is_duration(hints[f.name])
                 else encode(item, durations_as_text=durations_as_text)
             )
             for f in dataclasses.fields(value)

@@ -1,7 +1,7 @@
 """The configuration: one dataclass per TOML section, field names are the keys.
 
 Defaults here are the built-in ones; config/deskguard.toml documents every key with the
-same defaults (a test keeps the two equal).
+same defaults (a test keeps the two equal), and the bounds of every duration and number.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from typing import Annotated, Literal, get_args
 
 from annotated_types import Ge, Gt, Le
 
-from deskguard.model.fields import FORBID_UNKNOWN_KEYS, Duration, Periods
+from deskguard.core.durations import DAY, HOUR
+from deskguard.model.fields import FORBID_UNKNOWN_KEYS, DeviceGlob, DurationRule, Periods
 
 ActivitySource = Literal["auto", "mutter", "freedesktop", "x11", "windows", "macos", "none"]
 NotificationBackend = Literal["auto", "dbus", "plyer", "log"]
@@ -31,17 +32,17 @@ CONTRAINDICATIONS: tuple[str, ...] = get_args(ContraindicationId)
 @dataclass(frozen=True)
 class ReminderSettings:
     __pydantic_config__ = FORBID_UNKNOWN_KEYS
-    sit_limit: Duration = 45 * 60
-    snooze: Duration = 10 * 60
-    max_snoozes: Annotated[int, Ge(0)] = 3
-    natural_break: Duration = 5 * 60
+    sit_limit: Annotated[int, DurationRule(longest=DAY)] = 45 * 60
+    snooze: Annotated[int, DurationRule(longest=DAY)] = 10 * 60
+    max_snoozes: Annotated[int, Ge(0), Le(100)] = 3
+    natural_break: Annotated[int, DurationRule(longest=DAY)] = 5 * 60
 
 
 @dataclass(frozen=True)
 class ActivitySettings:
     __pydantic_config__ = FORBID_UNKNOWN_KEYS
     source: ActivitySource = "auto"
-    poll: Duration = 10
+    poll: Annotated[int, DurationRule(longest=HOUR)] = 10
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ class TraySettings:
 @dataclass(frozen=True)
 class RoutineSettings:
     __pydantic_config__ = FORBID_UNKNOWN_KEYS
-    length: Duration = 10 * 60
+    length: Annotated[int, DurationRule(longest=2 * HOUR)] = 10 * 60
     at_desk: bool = False
     window_on_break: bool = True
 
@@ -92,8 +93,8 @@ class FocusSettings:
     fullscreen: bool = True
     camera: bool = True
     microphone: bool = True
-    max_deferral: Duration = 30 * 60
-    video_devices: str = "/dev/video*"
+    max_deferral: Annotated[int, DurationRule(longest=DAY)] = 30 * 60
+    video_devices: DeviceGlob = "/dev/video*"
 
 
 @dataclass(frozen=True)
