@@ -28,7 +28,15 @@ from deskguard.model.exercise import (
     UnknownExerciseError,
     Walking,
 )
-from deskguard.validation import Loc, Problem, ProblemsFound, deep_merge, dotted, read_toml
+from deskguard.validation import (
+    Loc,
+    Problem,
+    ProblemsFound,
+    deep_merge,
+    dotted,
+    read_toml,
+    read_toml_if_present,
+)
 from deskguard.validation import reason_of as schema_reason_of
 
 __all__ = [
@@ -147,16 +155,21 @@ def _user_numbers_not_from_source(user: Mapping[str, Any]) -> dict[str, Any]:
     return {**user, "exercises": marked}
 
 
-def _read_layers(shipped: Path, user: Path | None) -> list[tuple[Path, dict[str, Any]]]:
+def _read_layers(
+    shipped: Path, user: Path | None, user_required: bool
+) -> list[tuple[Path, dict[str, Any]]]:
     layers: list[tuple[Path, dict[str, Any]]] = []
     problems: list[Problem] = []
-    for path in (shipped, user):
+    for path, required in ((shipped, True), (user, user_required)):
         if path is None:
             continue
         try:
-            layers.append((path, read_toml(path)))
+            data = read_toml(path) if required else read_toml_if_present(path)
         except ProblemsFound as exc:
             problems += exc.problems
+            continue
+        if data is not None:
+            layers.append((path, data))
     if problems:
         raise CatalogError(problems)
     return layers
@@ -205,10 +218,9 @@ def load_catalog(shipped: Path | None = None, user: Path | None = None) -> Catal
             shipped = paths.shipped_file("catalog.toml")
         except FileNotFoundError as exc:
             raise CatalogError([Problem("catalog.toml", "", str(exc))]) from exc
-    if user is None:
-        default = paths.user_catalog_file()
-        user = default if default.is_file() else None
-    layers = _read_layers(shipped, user)
+    # Only an absent default user catalog is skipped; a directory or a pipe there is an error.
+    user_required = user is not None
+    layers = _read_layers(shipped, user or paths.user_catalog_file(), user_required)
     if len(layers) > 1:
         layers[1] = (layers[1][0], _user_numbers_not_from_source(layers[1][1]))
     return _validated(layers)

@@ -8,6 +8,7 @@ Every layer is validated on its own first, so a problem is reported against the 
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import typing
 from collections.abc import Mapping, Sequence
@@ -24,7 +25,14 @@ from deskguard.model import plain
 from deskguard.model.settings import FocusSettings as FocusSettings
 from deskguard.model.settings import Settings as Settings
 from deskguard.paths import ConfigFiles as ConfigFiles
-from deskguard.validation import Problem, ProblemsFound, deep_merge, dotted, reason_of
+from deskguard.validation import (
+    Problem,
+    ProblemsFound,
+    deep_merge,
+    dotted,
+    read_toml_if_present,
+    reason_of,
+)
 from deskguard.validation import read_toml as _read_toml
 
 ENV_PREFIX = "DESKGUARD_"
@@ -89,6 +97,19 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(exc.problems) from exc
 
 
+def _read_layer(path: Path, required: bool) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """One config file's data (None when it is absent and may be) and its problems. Only
+    absence means "defaults": a directory, a pipe or a device at the path is a problem."""
+    if required and not os.path.lexists(path):
+        named_by = f" (from {paths.CONFIG_ENV})" if os.environ.get(paths.CONFIG_ENV) else ""
+        return None, [Problem(str(path), "", "no such file" + named_by)]
+    try:
+        data = read_toml_if_present(path)
+    except ProblemsFound as exc:
+        return None, list(exc.problems)
+    return data, [] if data is None else _check_layer(str(path), data)
+
+
 def _check_layer(source: str, data: Mapping[str, Any]) -> list[Problem]:
     try:
         _LAYER.validate_python(data)
@@ -102,9 +123,29 @@ def _env_source_name(key: str) -> str:
     return "environment " + ENV_PREFIX + ENV_DELIMITER.join(part.upper() for part in parts)
 
 
+def _nested_too_deeply() -> list[Problem]:
+    """The variables whose JSON is nested beyond what Python's parser can follow."""
+    problems: list[Problem] = []
+    for name, value in os.environ.items():
+        if not name.startswith(ENV_PREFIX):
+            continue
+        try:
+            json.loads(value)
+        except RecursionError:
+            key = name.removeprefix(ENV_PREFIX).lower().replace(ENV_DELIMITER.lower(), ".")
+            problems.append(
+                Problem(_env_source_name(key), key, "arrays or tables nested too deeply")
+            )
+        except ValueError:
+            pass  # not JSON: pydantic reports it when it matters
+    return problems or [Problem("environment", "", "a value nested too deeply")]
+
+
 def _from_environment(files_merged: Mapping[str, Any]) -> Settings:
     try:
         loaded = _FROM_ENVIRONMENT(**files_merged)
+    except RecursionError:  # pydantic-settings decodes arrays from JSON
+        raise ConfigError(_nested_too_deeply()) from None
     except ValidationError as exc:
         # Every file passed on its own, so what fails now came from the environment.
         raise ConfigError(
@@ -124,18 +165,10 @@ def load_settings(
     layers: list[dict[str, Any]] = []
     problems: list[Problem] = []
     for path in files.layers:
-        if path == files.user and files.user_required and not path.exists():
-            named_by = f" (from {paths.CONFIG_ENV})" if os.environ.get(paths.CONFIG_ENV) else ""
-            problems.append(Problem(str(path), "", "no such file" + named_by))
-        if not path.is_file():
-            continue
-        try:
-            data = read_toml(path)
-        except ConfigError as exc:
-            problems += exc.problems
-            continue
-        problems += _check_layer(str(path), data)
-        layers.append(data)
+        data, found = _read_layer(path, required=path == files.user and files.user_required)
+        problems += found
+        if data is not None:
+            layers.append(data)
     if problems:
         raise ConfigError(problems)
     settings = _from_environment(deep_merge(layers))

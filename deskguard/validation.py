@@ -8,11 +8,15 @@ daemon itself, only by the CLI and the daemon's config child.
 
 from __future__ import annotations
 
+import os
+import stat
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from deskguard.core.durations import shown
 
 Loc = tuple[str | int, ...]
 
@@ -57,20 +61,87 @@ def reason_of(error: Mapping[str, Any], unknown: str = "unknown key") -> tuple[L
         return loc, "missing"
     message = str(error["msg"]).removeprefix("Value error, ")
     if kind == "literal_error":
-        message = f"{message} (got {error['input']!r})"
+        message = f"{message} (got {shown(error['input'])})"
     return loc, message
 
 
+LARGEST_FILE = 1024 * 1024
+"""No config or catalog comes near this (the shipped catalog is 20 kB): a larger file, or
+one that never ends (/dev/zero), is refused before it costs time or memory."""
+
+_NOT_REGULAR = {
+    stat.S_IFDIR: "a directory",
+    stat.S_IFIFO: "a named pipe",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+}
+
+
 def read_toml(path: Path) -> dict[str, Any]:
-    """A TOML file as a dict; raises ProblemsFound naming the file."""
+    """A TOML file as a dict; raises ProblemsFound naming the file and what to do."""
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        return _parsed(_contents(path))
+    except _Unusable as exc:
+        raise ProblemsFound([Problem(str(path), "", str(exc))]) from None
+
+
+def read_toml_if_present(path: Path) -> dict[str, Any] | None:
+    """`read_toml`, or None when nothing is at `path` (a dangling link is a problem: the
+    user meant a file to be there)."""
+    if not os.path.lexists(path):
+        return None
+    return read_toml(path)
+
+
+class _Unusable(Exception):
+    """Why a file cannot be used, worded for the user."""
+
+
+def _contents(path: Path) -> bytes:
+    try:
+        # O_NONBLOCK: opening a named pipe must not wait for a writer. The checks are on
+        # the open file, so it cannot be swapped for another between check and read.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise _Unusable("no such file") from None
+    except OSError as exc:
+        raise _Unusable(_os_reason(exc)) from None
+    kind = stat.S_IFMT(os.fstat(fd).st_mode)
+    if kind != stat.S_IFREG:
+        os.close(fd)
+        raise _Unusable(f"not a regular file ({_NOT_REGULAR.get(kind, 'a special file')})")
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            data = handle.read(LARGEST_FILE + 1)
+        except OSError as exc:
+            raise _Unusable(_os_reason(exc)) from None
+    if len(data) > LARGEST_FILE:
+        raise _Unusable(f"larger than {LARGEST_FILE // (1024 * 1024)} MiB; is it the right file?")
+    return data
+
+
+def _parsed(data: bytes) -> dict[str, Any]:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _Unusable(
+            f"not UTF-8 text (byte {exc.start + 1}); a config file is TOML, written as text"
+        ) from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         # The message ends with "(at line N, column M)".
-        raise ProblemsFound([Problem(str(path), "", f"not valid TOML: {exc}")]) from exc
-    except OSError as exc:
-        raise ProblemsFound([Problem(str(path), "", exc.strerror or str(exc))]) from exc
+        raise _Unusable(f"not valid TOML: {exc}") from None
+    except RecursionError:
+        raise _Unusable("not valid TOML: arrays or tables nested too deeply") from None
+    except ValueError:
+        # tomllib turns digits into an int with int(), which refuses more than 4300 of them.
+        raise _Unusable("not valid TOML: a number has thousands of digits") from None
+
+
+def _os_reason(exc: OSError) -> str:
+    return (exc.strerror or str(exc)).lower()
 
 
 class ProblemsFound(Exception):

@@ -6,13 +6,17 @@ from pathlib import Path
 
 import click
 
+from deskguard.errors import UserError
+
 
 def config_file_option(function: click.decorators.FC) -> click.decorators.FC:
     """--config PATH: use this user config file instead of the XDG one."""
     return click.option(
         "--config",
         "config_path",
-        type=click.Path(dir_okay=False, path_type=Path),
+        # Any path: what is wrong with it (a folder, a pipe) is reported like a bad config,
+        # one line and exit 78, the same from --config as from DESKGUARD_CONFIG.
+        type=click.Path(path_type=Path),
         envvar="DESKGUARD_CONFIG",
         help="User config file to use (default: $XDG_CONFIG_HOME/deskguard/config.toml).",
     )(function)
@@ -67,7 +71,11 @@ def path_command() -> None:
     click.echo(f"user catalog:   {catalog}{'' if catalog.exists() else '  (absent)'}")
     click.echo(f"shipped config: {paths.shipped_file('deskguard.toml')}")
     click.echo(f"history:        {paths.history_file()}")
-    click.echo(f"control socket: {paths.control_socket()}")
+    try:
+        socket = str(paths.control_socket())
+    except UserError as exc:  # this command is where to look when the path is the trouble
+        socket = f"({exc})"
+    click.echo(f"control socket: {socket}")
 
 
 def register(group: click.Group) -> None:

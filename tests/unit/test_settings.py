@@ -327,7 +327,7 @@ def test_a_missing_xdg_user_file_is_fine(env: Env) -> None:
 
 def test_check_file_reports_a_file_that_cannot_be_read(tmp_path: Path) -> None:
     missing = tmp_path / "nope.toml"
-    assert check_file(missing) == [ConfigProblem(str(missing), "", "No such file or directory")]
+    assert check_file(missing) == [ConfigProblem(str(missing), "", "no such file")]
 
 
 def test_every_problem_of_a_file_is_reported_at_once(env: Env) -> None:
