@@ -8,10 +8,13 @@ tempfile and random modules it brings (about 1 MB of the idle daemon's memory).
 from __future__ import annotations
 
 import os
+import stat
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
+
+from deskguard.errors import UserError
 
 APP = "deskguard"
 APP_ID = "io.github.deskguard"
@@ -91,12 +94,58 @@ def sitting_state_file() -> Path:
 
 
 def runtime_dir() -> Path:
-    """$XDG_RUNTIME_DIR/deskguard; platformdirs picks a private fallback when it is unset."""
+    """$XDG_RUNTIME_DIR/deskguard. Without a private XDG_RUNTIME_DIR, platformdirs falls back
+    to /run/user/UID or $TMPDIR/runtime-UID; in a shared /tmp another user can create that
+    one first, so a fallback must be this user's own, closed to everyone else."""
     with warnings.catch_warnings():
         # Without a login session (cron, ssh) the fallback is expected, not worth a warning.
         warnings.simplefilter("ignore")
-        return Path(_platformdirs().user_runtime_path(APP))
+        try:
+            folder = Path(_platformdirs().user_runtime_path(APP))
+        except PermissionError as exc:  # platformdirs found its fallback unsafe itself
+            reason = str(exc).removeprefix("runtime directory ")
+            raise UserError(UNSAFE_RUNTIME_DIR, reason) from None
+    if folder.parent != Path(os.environ.get("XDG_RUNTIME_DIR", "")):  # a fallback
+        _check_private(folder.parent)
+    return folder
+
+
+UNSAFE_RUNTIME_DIR = "unsafe runtime directory"
+
+
+def _check_private(folder: Path) -> None:
+    try:
+        info = folder.lstat()
+    except FileNotFoundError:
+        return  # the daemon creates it, private (deskguard.daemon.instance)
+    except OSError as exc:
+        raise UserError(UNSAFE_RUNTIME_DIR, f"{folder}: {exc.strerror}{_SET_RUNTIME_DIR}") from None
+    uid = os.geteuid()
+    if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode):
+        problem = "is not a directory"
+    elif info.st_uid != uid:
+        problem = f"is owned by uid {info.st_uid}, not {uid}"
+    elif info.st_mode & 0o077:
+        problem = f"has mode {info.st_mode & 0o777:04o}: others may use it"
+    else:
+        return
+    raise UserError(UNSAFE_RUNTIME_DIR, f"{folder} {problem}{_SET_RUNTIME_DIR}")
+
+
+_SET_RUNTIME_DIR = "; set XDG_RUNTIME_DIR to a directory only you can use"
+
+SOCKET_PATH_LONGEST = 107
+"""Bytes in a Unix socket's path: sun_path holds 108 with the final NUL."""
 
 
 def control_socket() -> Path:
-    return runtime_dir() / "control.sock"
+    path = runtime_dir() / "control.sock"
+    size = len(os.fsencode(path))
+    if size > SOCKET_PATH_LONGEST:
+        raise UserError(
+            "control socket path too long",
+            f"{path} is {size} bytes long, a Unix socket's path may have at most "
+            f"{SOCKET_PATH_LONGEST}; "
+            "set XDG_RUNTIME_DIR to a shorter directory",
+        )
+    return path
