@@ -4,6 +4,7 @@ dismissing, the server dying and coming back, and no session bus at all."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
 import shutil
@@ -17,10 +18,12 @@ import pytest
 from dbus_fast import Message, MessageType
 from dbus_fast.aio import MessageBus
 
+from deskguard.paths import APP_ID
 from deskguard.platform.notify import FallbackNotifier, Notice, describe_server, open_notifier
+from deskguard.platform.notify import dbus as dbus_backend
 from tests.integration.aio import eventually
 from tests.integration.aio import run as run_within
-from tests.integration.desktop import HeadlessDesktop, Notification
+from tests.integration.desktop import NOTIFICATIONS, HeadlessDesktop, Notification
 
 T = TypeVar("T")
 LOG = logging.getLogger("test.notify")
@@ -118,28 +121,83 @@ def test_a_click_on_the_body_of_a_reminder_means_stretch(session: HeadlessDeskto
     assert answers.dismissed == 0
 
 
-def test_a_second_notice_replaces_the_first(session: HeadlessDesktop) -> None:
+def test_a_reminder_says_whose_it_is_and_the_next_takes_its_place(
+    session: HeadlessDesktop,
+) -> None:
     answers = Answers()
 
-    async def scenario() -> tuple[int, list[str]]:
+    async def scenario() -> tuple[Notification, Notification, int, list[str], list[int]]:
         notifier = await answers.open()
         try:
             after = len(session.notifications())
             await notifier.show(reminder("first reminder"))
             first = await shown(session, "first reminder", after)
             await notifier.show(reminder("second reminder"))
-            await shown(session, "second reminder", after)
-            closed = await asyncio.to_thread(
-                session.wait_for_closed, lambda c: c.id == first.id, 10.0
-            )
-            assert closed.reason == 3  # closed by deskguard, not by the user
+            second = await shown(session, "second reminder", after)
             count = await displayed_becomes(session, 1)
-            return count, [n.summary for n in session.open_notifications()]
+            still_open = [n.summary for n in session.open_notifications()]
+            closed = [c.id for c in session.closed_notifications()]
+            return first, second, count, still_open, closed
+        finally:
+            await notifier.aclose()  # takes the second down: not part of what is checked
+
+    first, second, count, still_open, closed = run(scenario())
+    # The application entry's id, which desktops match to the entry and its icon.
+    assert first.hints["desktop-entry"] == APP_ID
+    assert first.app_icon == APP_ID
+    assert first.hints["category"] == "x-deskguard.reminder"
+    assert "resident" not in first.hints  # dunst keeps no notices after their banner
+    assert first.replaces_id == 0
+    # In place of the first: the same id and the same spot, nothing closed in between.
+    assert (second.replaces_id, second.id) == (first.id, first.id)
+    assert first.id not in closed
+    assert (count, still_open) == (1, ["second reminder"])
+    assert answers.dismissed == 0 and answers.actions == []
+
+
+def test_an_answered_resident_reminder_is_taken_down_by_deskguard(
+    session: HeadlessDesktop, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Where the server keeps notices (GNOME: "persistence"), a reminder is resident, and a
+    resident notice stays after a button is pressed, so deskguard closes it itself. dunst
+    keeps none; it is told it does, which makes it a server that is sent the hint."""
+    real_server_info = dbus_backend.server_info
+
+    async def with_persistence(bus: MessageBus) -> dbus_backend.ServerInfo:
+        info = await real_server_info(bus)
+        return dataclasses.replace(info, capabilities=(*info.capabilities, "persistence"))
+
+    monkeypatch.setattr(dbus_backend, "server_info", with_persistence)
+    answers = Answers()
+    calls = tmp_path / "close-calls.txt"
+    rule = f"type='method_call',interface='{NOTIFICATIONS}',member='CloseNotification'"
+    with calls.open("w") as out:
+        monitor = subprocess.Popen(
+            ["dbus-monitor", "--address", session.bus_address, rule], stdout=out
+        )
+
+    async def scenario() -> Notification:
+        notifier = await answers.open()
+        try:
+            after = len(session.notifications())
+            await notifier.show(reminder())
+            notice = await shown(session, reminder().title, after)
+            await asyncio.to_thread(session.invoke_action, "snooze")
+            await eventually(lambda: answers.actions == ["snooze"], "on_action('snooze')")
+            await eventually(
+                lambda: f"uint32 {notice.id}" in calls.read_text(), "CloseNotification"
+            )
+            return notice
         finally:
             await notifier.aclose()
 
-    assert run(scenario()) == (1, ["second reminder"])
-    assert answers.dismissed == 0 and answers.actions == []
+    try:
+        notice = run(scenario())
+    finally:
+        monitor.terminate()
+        monitor.wait(10)
+    assert notice.hints["resident"] is True
+    assert answers.dismissed == 0
 
 
 def test_the_user_closing_a_notice_is_a_dismissal_but_ours_is_not(

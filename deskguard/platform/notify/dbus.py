@@ -6,8 +6,9 @@ one runs (or D-Bus would start one) and what it says it can do.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,7 @@ from dbus_fast import DBusError, Message, MessageType, Variant
 from dbus_fast.aio import MessageBus
 
 from deskguard.core.reminder_text import ACTION_STRETCH
+from deskguard.paths import APP_ID
 from deskguard.platform.dbus import DBUS, add_match, call_method, connect, reason_for
 from deskguard.platform.notify.notice import APP_NAME, Notice, NotifierUnavailable
 
@@ -33,6 +35,16 @@ DEFAULT_LABEL = "Open"
 # What a click on the body of a notice that offers it means.
 BODY_CLICK = ACTION_STRETCH
 URGENCY = {"low": 0, "normal": 1, "critical": 2}  # the spec's "urgency" hint, a byte
+# Who the notices are from: desktops match the "desktop-entry" hint to the application
+# entry (GNOME lists deskguard under Settings > Notifications by it), and the icon is the
+# entry's, by its name in the icon theme.
+APP_ICON = APP_ID
+# The spec's categories (device, email, im, presence, transfer, ...) have no reminder;
+# it leaves "x-vendor.class" to vendors.
+CATEGORY_REMINDER = "x-deskguard.reminder"
+CATEGORY_NOTICE = "x-deskguard.notice"
+# The capability of servers that keep notices after their banner (GNOME's message tray).
+PERSISTENCE = "persistence"
 # NotificationClosed reasons: 1 expired, 2 dismissed by the user, 3 CloseNotification,
 # 4 undefined. Only the user's own counts as an answer.
 CLOSED_BY_USER = 2
@@ -124,6 +136,23 @@ async def describe_server() -> dict[str, Any]:
     }
 
 
+def notify_hints(notice: Notice, capabilities: Collection[str]) -> dict[str, Variant]:
+    """The Notify hints for `notice` on a server that has `capabilities`.
+
+    A reminder (a notice with buttons) is resident where the server keeps notices: it
+    then stays in the message tray until answered instead of going with its banner.
+    """
+    reminder = bool(notice.actions)
+    hints = {
+        "urgency": Variant("y", URGENCY[notice.urgency]),
+        "desktop-entry": Variant("s", APP_ID),
+        "category": Variant("s", CATEGORY_REMINDER if reminder else CATEGORY_NOTICE),
+    }
+    if reminder and PERSISTENCE in capabilities:
+        hints["resident"] = Variant("b", True)
+    return hints
+
+
 # -- the backend ------------------------------------------------------------------------
 
 
@@ -136,7 +165,8 @@ class DBusNotifier:
     it, belong to one server process, so each notice first asks who owns the name now;
     when the owner changed (the server was restarted) its capabilities are read again and
     the old notice's id is forgotten. Signals count only from that owner, and only for the
-    notice on screen.
+    notice on screen. A new notice takes the place of the one on screen (`replaces_id`),
+    so reminders never stack up.
     """
 
     def __init__(
@@ -154,8 +184,11 @@ class DBusNotifier:
         self._owner: str | None = None  # the server's unique bus name
         self._seen_owner: str | None = None  # survives _forget_server, for logging only
         self._offers_default = True  # whether notices carry the body-click action
+        self._capabilities: frozenset[str] = frozenset()  # what the server says it can do
         self._current: int | None = None  # the server's id of the notice on screen
         self._keys: frozenset[str] = frozenset()  # the buttons that notice offers
+        self._resident = False  # whether that notice stays after a button is pressed
+        self._closing: set[asyncio.Task[None]] = set()  # kept until done (see _take_down)
 
     async def check(self) -> None:
         await self._server(start=False)
@@ -164,15 +197,16 @@ class DBusNotifier:
         server = await self._server(start=True)
         assert server is not None, "start=True returns a server or raises"
         bus, owner = server
-        await self._close_current(bus, owner)
         buttons = notice.actions if self.supports_actions else ()
         actions = [DEFAULT_ACTION, DEFAULT_LABEL] if self._offers_default else []
         for key, label in buttons:
             actions += [key, label]
-        hints = {"urgency": Variant("y", URGENCY[notice.urgency])}
+        hints = notify_hints(notice, self._capabilities)
         # 0 = never expire: a reminder stays until it is answered.
         timeout = 0 if notice.actions else -1
-        body = [APP_NAME, 0, "", notice.title, notice.body, actions, hints, timeout]
+        # In place of the notice on screen (0: none): the server keeps its id and spot.
+        replaces = self._current or 0
+        body = [APP_NAME, replaces, APP_ICON, notice.title, notice.body, actions, hints, timeout]
         try:
             # Sent to the unique name: the id it returns is only good with that process.
             (identifier,) = await call_method(
@@ -186,6 +220,7 @@ class DBusNotifier:
         except (TimeoutError, OSError) as exc:
             raise NotifierUnavailable(f"sending failed: {reason_for(exc)}") from exc
         self._current, self._keys = int(identifier), frozenset(key for key, _ in buttons)
+        self._resident = "resident" in hints
 
     async def close(self) -> None:
         if self._current is None:
@@ -222,6 +257,7 @@ class DBusNotifier:
             info = await server_info(bus)
             self._forget_server()
             self._owner = owner
+            self._capabilities = frozenset(info.capabilities)
             self.supports_actions = "actions" in info.capabilities
             # xfce4-notifyd has no body click: it would show "default" as one more button.
             self._offers_default = info.name != "Xfce Notify Daemon"
@@ -253,8 +289,10 @@ class DBusNotifier:
     async def _close_current(self, bus: MessageBus, owner: str) -> None:
         # Forgotten first: the NotificationClosed this causes (reason 3) is not the user's.
         identifier, self._current = self._current, None
-        if identifier is None:
-            return
+        if identifier is not None:
+            await self._close_id(bus, owner, identifier)
+
+    async def _close_id(self, bus: MessageBus, owner: str, identifier: int) -> None:
         try:
             await call_method(
                 bus,
@@ -294,6 +332,8 @@ class DBusNotifier:
                     self._current = None
 
     def _invoked(self, key: str) -> None:
+        if self._resident:
+            self._take_down(self._current)
         if key == DEFAULT_ACTION:
             # A click on the body of a reminder means "take me to the stretch".
             if BODY_CLICK in self._keys:
@@ -304,6 +344,18 @@ class DBusNotifier:
             self._pressed(key)
         else:
             self._current = None  # not a button we offered: the notice is gone all the same
+
+    def _take_down(self, identifier: int | None) -> None:
+        """Close an answered resident notice: the server keeps one after its buttons, and
+        an answered reminder left in the message tray would look unanswered."""
+        if identifier is None or self._bus is None or self._owner is None:
+            return
+        # Called from a signal handler, on the event loop: the call goes out as a task.
+        task = asyncio.get_running_loop().create_task(
+            self._close_id(self._bus, self._owner, identifier)
+        )
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
 
     # Both forget the notice first: servers may follow ActionInvoked with a
     # NotificationClosed for the same id, which must not count as a second answer.
