@@ -104,6 +104,8 @@ def _contents(path: Path) -> bytes:
         # the open file, so it cannot be swapped for another between check and read.
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
     except FileNotFoundError:
+        if os.path.islink(path):
+            raise _Unusable(f"a link to a missing file ({os.readlink(path)})") from None
         raise _Unusable("no such file") from None
     except OSError as exc:
         raise _Unusable(_os_reason(exc)) from None
@@ -125,9 +127,7 @@ def _parsed(data: bytes) -> dict[str, Any]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise _Unusable(
-            f"not UTF-8 text (byte {exc.start + 1}); a config file is TOML, written as text"
-        ) from None
+        raise _Unusable(f"not UTF-8 text (byte {exc.start + 1}); is it the right file?") from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
