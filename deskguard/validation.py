@@ -108,11 +108,10 @@ def _contents(path: Path) -> bytes:
             raise _Unusable(f"a link to a missing file ({os.readlink(path)})") from None
         raise _Unusable("no such file") from None
     except OSError as exc:
-        raise _Unusable(_os_reason(exc)) from None
-    kind = stat.S_IFMT(os.fstat(fd).st_mode)
-    if kind != stat.S_IFREG:
+        raise _Unusable(_not_regular_at(path) or _os_reason(exc)) from None
+    if problem := _not_regular(os.fstat(fd).st_mode):
         os.close(fd)
-        raise _Unusable(f"not a regular file ({_NOT_REGULAR.get(kind, 'a special file')})")
+        raise _Unusable(problem)
     with os.fdopen(fd, "rb") as handle:
         try:
             data = handle.read(LARGEST_FILE + 1)
@@ -121,6 +120,21 @@ def _contents(path: Path) -> bytes:
     if len(data) > LARGEST_FILE:
         raise _Unusable(f"larger than {LARGEST_FILE // (1024 * 1024)} MiB; is it the right file?")
     return data
+
+
+def _not_regular(mode: int) -> str | None:
+    kind = stat.S_IFMT(mode)
+    if kind == stat.S_IFREG:
+        return None
+    return f"not a regular file ({_NOT_REGULAR.get(kind, 'a special file')})"
+
+
+def _not_regular_at(path: Path) -> str | None:
+    """What `path` is when it is not a file, for one that cannot be opened (a socket)."""
+    try:
+        return _not_regular(os.stat(path).st_mode)
+    except OSError:
+        return None
 
 
 def _parsed(data: bytes) -> dict[str, Any]:
