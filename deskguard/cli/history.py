@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from deskguard.cli.params import echo_json
-from deskguard.errors import UserError
 
 if TYPE_CHECKING:
     from deskguard.core.records import Rows
@@ -35,15 +34,22 @@ def _settings() -> Settings:
 
 
 def _open(path: Path) -> History:
-    from deskguard.store import History, HistoryCorrupt
+    """The history file; one line for the user (a HistoryError, exit 1) when it cannot be
+    used: damaged, locked, on a full disk, read-only, a link, from a newer deskguard."""
+    from deskguard.store import History
 
-    try:
-        return History(path)
-    except HistoryCorrupt as exc:
-        raise UserError(
-            "the history file cannot be read",
-            f"{exc}; the daemon moves a broken file aside at its next start",
-        ) from None
+    return History(path)
+
+
+def _missing(path: Path) -> bool:
+    """No history yet (a link, even a dangling one, is a history to refuse, not none)."""
+    return not path.exists() and not path.is_symlink()
+
+
+def _warn_skipped(history: History) -> None:
+    note = history.skipped_note()
+    if note is not None:
+        click.echo(f"deskguard: warning: {note}", err=True)
 
 
 def _today() -> date:
@@ -54,11 +60,13 @@ def _rows(path: Path, first_day: date) -> Rows:
     from deskguard.core.records import Rows
     from deskguard.store import read_rows
 
-    if not path.exists():
+    if _missing(path):
         return Rows()
     history = _open(path)
     try:
-        return read_rows(history, first_day)
+        rows = read_rows(history, first_day)
+        _warn_skipped(history)
+        return rows
     finally:
         history.close()
 
@@ -109,7 +117,7 @@ def stats(days: int, until: datetime | None, as_json: bool, chart: Path | None) 
     first_day = last_day - timedelta(days=days - 1)
     path = paths.history_file()
     summary = summarize(_rows(path, first_day), first_day, last_day, settings.walking.daily_goal_km)
-    if not path.exists():
+    if _missing(path):
         click.echo(
             f"No history yet: {path} does not exist. It is written while `deskguard run`"
             " is running (or when you log a walk); until then every figure is zero.",
@@ -247,10 +255,11 @@ def export(output_format: str, since: datetime | None) -> None:
     path = paths.history_file()
     rows: list[tuple[str, dict[str, Any]]] = []
     columns = ["table"]
-    if path.exists():
+    if not _missing(path):
         history = _open(path)
         try:
             rows = history.export_rows(since.date() if since is not None else None)
+            _warn_skipped(history)
             for names in history.columns().values():
                 columns += [name for name in names if name not in columns]
         finally:

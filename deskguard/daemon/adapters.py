@@ -44,7 +44,7 @@ class Adapters:
     sitting: SittingStore
     session: SessionWatcher | None = None
     focus: list[FocusSignal] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (title, body), told at start
 
     async def aclose(self) -> None:
         session = [self.session] if self.session is not None else []
@@ -62,7 +62,7 @@ async def open_adapters(
     from deskguard.platform.session import SessionWatcher
     from deskguard.store import open_history
 
-    history, moved_aside = open_history(config.paths.history, read_instant().wall)
+    history, note = open_history(config.paths.history, read_instant().wall)
     adapters = Adapters(
         history=history,
         activity=await open_activity_source(config.settings.activity.source, log),
@@ -73,6 +73,6 @@ async def open_adapters(
         session=SessionWatcher(),
         focus=await open_focus_signals(config.settings.focus, log),
     )
-    if moved_aside:
-        adapters.notes.append(moved_aside)
+    if note is not None:
+        adapters.notes.append(note)
     return adapters

@@ -43,6 +43,7 @@ from deskguard.daemon.config import DaemonConfig
 from deskguard.errors import UserError
 from deskguard.ipc.status import Status
 from deskguard.model import plain
+from deskguard.store.errors import HistoryError
 
 if TYPE_CHECKING:
     from deskguard.daemon.adapters import Adapters
@@ -104,9 +105,9 @@ class Session:
 
     async def start(self) -> None:
         """Tell the user what start-up found, and carry on a stretch from before a restart."""
-        for note in self.adapters.notes:  # told once, when it happened
+        for title, note in self.adapters.notes:  # told once, when it happened
             log.warning("%s", note)
-            await self.tell_user("deskguard started a new history", note)
+            await self.tell_user(title, note)
         store = self.adapters.sitting
         saved = store.load()
         natural_break = self.config.settings.reminder.natural_break
@@ -394,7 +395,7 @@ class Session:
             return
         try:
             self.adapters.sitting.save(tracker.sitting_seconds, at)
-        except OSError as exc:
+        except (OSError, ValueError) as exc:
             log.debug("could not save the sitting time: %s", exc)
             return
         self._saved = carry_rules.SaveMark(tracker.sitting_seconds, tracker.present, at.boottime)
@@ -404,6 +405,6 @@ class Session:
         the reminder still works; what could not be written is logged."""
         try:
             return write(*args)
-        except (sqlite3.Error, ValueError) as exc:
+        except (HistoryError, sqlite3.Error, ValueError) as exc:
             log.error("could not write to the history (%s): %s", write.__name__, exc)
             return None

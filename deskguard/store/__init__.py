@@ -1,11 +1,20 @@
 """The history: a local SQLite file of sitting stretches, reminders, routines, time at the
 computer and logged walks.
 
-`schema` holds the tables and their migrations, `history` the writes, the reads and the
-opening of a damaged file; the row types come from `deskguard.core.records`.
+`schema` holds the tables and their migrations, `opening` opens and checks a file,
+`history` the writes and the reads, `rows` what a row may hold, `errors` what can go wrong
+in words for the user, and `retrying` the daemon's history, which may wait for its file;
+the row types come from `deskguard.core.records`.
 """
 
-from deskguard.store.history import History, HistoryCorrupt, open_history, read_rows
+from deskguard.store.errors import (
+    HistoryCorrupt,
+    HistoryError,
+    HistoryTooNew,
+    HistoryUnavailable,
+)
+from deskguard.store.history import History, read_rows
+from deskguard.store.retrying import RetryingHistory, open_history
 from deskguard.store.schema import MIGRATIONS, OUTCOMES, TABLES
 
 __all__ = [
@@ -14,6 +23,10 @@ __all__ = [
     "TABLES",
     "History",
     "HistoryCorrupt",
+    "HistoryError",
+    "HistoryTooNew",
+    "HistoryUnavailable",
+    "RetryingHistory",
     "open_history",
     "read_rows",
 ]

@@ -1,28 +1,34 @@
-"""Writing and reading the history file, and opening it when it is damaged.
+"""Writing and reading the history file.
 
 WAL mode and one committed transaction per write, so a crash at any moment loses at
-most the write in flight.
+most the write in flight. SQLite's errors come out as HistoryErrors saying what they mean
+for the file (a lock, a full disk...); rows read back that cannot be right are left out
+and listed in `skipped`.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import fields
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from deskguard.core import records
-from deskguard.store.schema import OUTCOMES, TABLES, migrate, schema_version, transaction
+from deskguard.store import rows as plausible
+from deskguard.store.errors import HistoryUnavailable, classified
+from deskguard.store.opening import connect
+from deskguard.store.schema import OUTCOMES, TABLES, schema_version, transaction
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
 Row = TypeVar("Row", bound="DataclassInstance")
 
-
-class HistoryCorrupt(Exception):
-    """The file exists but is not a readable deskguard history."""
+# How many of the rows left out one warning line names.
+SKIPPED_SHOWN = 3
 
 
 def _iso(moment: datetime) -> str:
@@ -47,56 +53,59 @@ def _decoded(column: str, stored: Any) -> Any:
     return stored
 
 
-# The page cache of an open history (SQLite's default is 2 MB).
-CACHE_KIB = 256
-
-
 class History:
     """One open history file. Use from one thread at a time."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: we open and commit every transaction ourselves.
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self.skipped: list[str] = []  # "table id: why", for each row read and left out
+        self._db = self._open()
+
+    def _open(self) -> sqlite3.Connection | None:
+        """A connection to the file; HistoryError when it cannot be used."""
+        return connect(self.path)
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._db is None:
+            raise HistoryUnavailable(self.path, "the history is closed", str(self.path))
+        return self._db
+
+    @contextmanager
+    def _errors_explained(self) -> Iterator[None]:
+        """SQLite's errors as what they mean for the file. A row the schema refuses stays
+        an IntegrityError: the caller's mistake, not the file's."""
         try:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute("PRAGMA busy_timeout=5000")
-            # A good header can hide damaged pages; find out now, not at the first write.
-            (verdict,) = self._db.execute("PRAGMA quick_check").fetchone()
-            if verdict != "ok":
-                raise sqlite3.DatabaseError(f"damaged: {verdict}")
-            migrate(self._db)
-            # The check read every page into the cache. The daemon holds this connection all
-            # day and writes a few rows an hour: a small cache is plenty, and memory it frees.
-            self._db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-            self._db.execute("PRAGMA shrink_memory")
+            yield
         except sqlite3.DatabaseError as exc:
-            self._db.close()
-            raise HistoryCorrupt(f"{path}: {exc}") from exc
+            if isinstance(exc, sqlite3.IntegrityError):
+                raise
+            raise classified(self.path, exc) from exc
 
     @property
     def schema_version(self) -> int:
-        return schema_version(self._db)
+        return schema_version(self._connection())
 
     def close(self) -> None:
-        self._db.close()
+        if self._db is not None:
+            self._db.close()
+            self._db = None
 
     # -- writes ---------------------------------------------------------------------
 
     def _insert(self, table: str, **values: object) -> int:
         """One new row, committed; returns its id."""
+        plausible.refuse_non_finite(values)
         columns, marks = ", ".join(values), ", ".join("?" * len(values))
-        with transaction(self._db) as db:
+        with self._errors_explained(), transaction(self._connection()) as db:
             cursor = db.execute(
                 f"INSERT INTO {table} ({columns}) VALUES ({marks})", tuple(values.values())
             )
         return int(cursor.lastrowid or 0)
 
     def _update(self, table: str, row_id: int, **values: object) -> None:
+        plausible.refuse_non_finite(values)
         settings = ", ".join(f"{column} = ?" for column in values)
-        with transaction(self._db) as db:
+        with self._errors_explained(), transaction(self._connection()) as db:
             db.execute(f"UPDATE {table} SET {settings} WHERE id = ?", (*values.values(), row_id))
 
     def record_sitting(self, ended_at: datetime, seconds: float) -> int:
@@ -163,7 +172,7 @@ class History:
         """The rows of `table` dated on the local day `since` or later (a datetime: from that
         moment), oldest first unless `order` says otherwise."""
         dated_by = TABLES[table]
-        return self._db.execute(
+        return self._connection().execute(
             f"SELECT {columns} FROM {table} WHERE {dated_by} >= ?"
             f" ORDER BY {order or dated_by + ', id'}",
             (_since_key(since),),
@@ -172,13 +181,37 @@ class History:
     def _read(
         self, row_type: type[Row], table: str, since: date | None, order: str | None = None
     ) -> list[Row]:
-        """Rows of `table` as `row_type`, whose fields are named after the table's columns."""
+        """Rows of `table` as `row_type`, whose fields are named after the table's columns;
+        a row that cannot be right is left out (and listed in `skipped`)."""
         names = [spec.name for spec in fields(row_type)]
-        cursor = self._dated(table, ", ".join(names), since, order)
+        with self._errors_explained():
+            stored = [
+                dict(zip(names, row, strict=True))
+                for row in self._dated(table, ", ".join(names), since, order)
+            ]
         return [
-            row_type(**{name: _decoded(name, row[n]) for n, name in enumerate(names)})
-            for row in cursor
+            row_type(**{name: _decoded(name, value) for name, value in row.items()})
+            for row in stored
+            if self._believable(table, row)
         ]
+
+    def _believable(self, table: str, row: dict[str, Any]) -> bool:
+        reason = plausible.problem(row)
+        entry = f"{table} {row.get('id')}: {reason}"
+        if reason is not None and entry not in self.skipped:
+            self.skipped.append(entry)
+        return reason is None
+
+    def skipped_note(self) -> str | None:
+        """One line about the rows left out, for the user; None when none was."""
+        if not self.skipped:
+            return None
+        named = "; ".join(self.skipped[:SKIPPED_SHOWN])
+        more = "; …" if len(self.skipped) > SKIPPED_SHOWN else ""
+        return (
+            f"left out {len(self.skipped)} history row(s) that cannot be right ({named}{more});"
+            f" {self.path} keeps them as they are"
+        )
 
     def reminders(self, since: datetime | None = None) -> list[records.ReminderRow]:
         """Reminders shown at `since` or later, in the order they were shown."""
@@ -210,30 +243,33 @@ class History:
 
         Read in one transaction, so the tables agree with each other."""
         rows: list[tuple[str, dict[str, Any]]] = []
-        self._db.execute("BEGIN")
-        try:
-            for table in TABLES:
-                cursor = self._dated(table, "*", since)
-                names = [entry[0] for entry in cursor.description]
-                rows += [(table, dict(zip(names, row, strict=True))) for row in cursor]
-        finally:
-            self._db.execute("COMMIT")
-        return rows
+        db = self._connection()
+        with self._errors_explained():
+            db.execute("BEGIN")
+            try:
+                for table in TABLES:
+                    cursor = self._dated(table, "*", since)
+                    names = [entry[0] for entry in cursor.description]
+                    rows += [(table, dict(zip(names, row, strict=True))) for row in cursor]
+            finally:
+                db.execute("COMMIT")
+        return [(table, row) for table, row in rows if self._believable(table, row)]
 
     def columns(self) -> dict[str, list[str]]:
         """Each table's column names, in the order of the table."""
+        db = self._connection()
         return {
-            table: [row[1] for row in self._db.execute(f"PRAGMA table_info({table})")]
-            for table in TABLES
+            table: [row[1] for row in db.execute(f"PRAGMA table_info({table})")] for table in TABLES
         }
 
     def count(self, table: str) -> int:
         if table not in TABLES:
             raise ValueError(f"no table {table!r}")
-        return int(self._db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+        return int(self._connection().execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
     def integrity_ok(self) -> bool:
-        return bool(self._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
+        check = self._connection().execute("PRAGMA integrity_check").fetchone()[0]
+        return bool(check == "ok")
 
 
 def read_rows(history: History, first_day: date) -> records.Rows:
@@ -247,43 +283,3 @@ def read_rows(history: History, first_day: date) -> records.Rows:
         walks=history.walks(first_day),
         deferrals=history.deferrals(first_day),
     )
-
-
-SQLITE_HEADER = b"SQLite format 3\x00"
-
-
-def _not_sqlite(path: Path) -> bool:
-    """A file that is not SQLite at all; opening it would make SQLite delete its -wal."""
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(len(SQLITE_HEADER))
-    except FileNotFoundError:
-        return False
-    return head not in (b"", SQLITE_HEADER)
-
-
-def _move_aside(path: Path, now: datetime) -> Path:
-    aside = path.with_name(f"{path.name}.corrupt-{now.strftime('%Y%m%d-%H%M%S')}")
-    path.rename(aside)
-    for suffix in ("-wal", "-shm"):
-        companion = path.with_name(path.name + suffix)
-        if companion.exists():
-            companion.rename(aside.with_name(aside.name + suffix))
-    return aside
-
-
-def open_history(path: Path, now: datetime) -> tuple[History, str | None]:
-    """Open the history; an unreadable file is moved aside (kept, never deleted).
-
-    Returns the history and, when a file was moved aside, a message for the user.
-    """
-    if _not_sqlite(path):
-        aside = _move_aside(path, now)
-        return History(
-            path
-        ), f"the history file could not be read (not a database); it was moved to {aside}"
-    try:
-        return History(path), None
-    except HistoryCorrupt as exc:
-        aside = _move_aside(path, now)
-        return History(path), f"the history file could not be read ({exc}); it was moved to {aside}"

@@ -97,16 +97,37 @@ def schema_version(db: sqlite3.Connection) -> int:
     return int(db.execute("PRAGMA user_version").fetchone()[0])
 
 
-def migrate(db: sqlite3.Connection) -> None:
-    """Run the migrations the file has not had yet; refuse a file from a newer deskguard
-    (sqlite3.DatabaseError, and the file is left as it was)."""
+class NewerSchema(Exception):
+    """The file has a schema from a newer deskguard, which this one must not touch."""
+
+    def __init__(self, version: int) -> None:
+        super().__init__(f"schema {version}, this one knows {len(MIGRATIONS)}")
+        self.version = version
+
+
+def _known_version(db: sqlite3.Connection) -> int:
     version = schema_version(db)
     if version > len(MIGRATIONS):
-        raise sqlite3.DatabaseError(
-            f"written by a newer deskguard (schema {version}, this one knows {len(MIGRATIONS)})"
-        )
-    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        raise NewerSchema(version)
+    return version
+
+
+def migrate(db: sqlite3.Connection) -> None:
+    """Run the migrations the file has not had yet; refuse a file from a newer deskguard
+    (NewerSchema, and the file is left as it was).
+
+    Several processes may meet a new file at once (the daemon and a few `deskguard walk`):
+    each migration reads the version inside its own write transaction, so exactly one of
+    them runs it and the others find it done. A file already up to date takes no write
+    lock, so a read-only history can still be read.
+    """
+    if _known_version(db) == len(MIGRATIONS):
+        return
+    while True:
         with transaction(db):
-            for statement in filter(str.strip, script.split(";")):
+            version = _known_version(db)
+            if version == len(MIGRATIONS):
+                return
+            for statement in filter(str.strip, MIGRATIONS[version].split(";")):
                 db.execute(statement)
-            db.execute(f"PRAGMA user_version = {number}")
+            db.execute(f"PRAGMA user_version = {version + 1}")

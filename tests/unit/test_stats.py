@@ -389,7 +389,7 @@ def test_a_file_from_a_newer_version_is_refused(tmp_path: Path) -> None:
     db.execute(f"PRAGMA user_version = {len(store.MIGRATIONS) + 1}")
     db.commit()
     db.close()
-    with pytest.raises(store.HistoryCorrupt, match="newer deskguard"):
+    with pytest.raises(store.HistoryTooNew, match="newer deskguard"):
         History(path)
 
 

@@ -14,7 +14,8 @@ from deskguard.store import (
     MIGRATIONS,
     OUTCOMES,
     History,
-    HistoryCorrupt,
+    HistoryTooNew,
+    HistoryUnavailable,
     open_history,
     schema,
 )
@@ -70,7 +71,7 @@ def test_reopening_keeps_the_rows_and_runs_no_migration_again(path: Path) -> Non
     first = History(path)
     first.record_reminder(T0, "crunch", 2700, "dbus")
     first.close()
-    second = History(path)  # a re-run CREATE TABLE would fail: HistoryCorrupt
+    second = History(path)  # a re-run CREATE TABLE would fail
     assert second.schema_version == len(MIGRATIONS)
     assert [row.exercise for row in second.reminders()] == ["crunch"]
     second.close()
@@ -92,7 +93,7 @@ def test_a_file_from_a_newer_version_is_refused(path: Path) -> None:
     History(path).close()
     with sqlite3.connect(path) as db:
         db.execute("PRAGMA user_version = 99")
-    with pytest.raises(HistoryCorrupt, match=r"newer deskguard \(schema 99, this one knows 3\)"):
+    with pytest.raises(HistoryTooNew, match=r"newer deskguard \(schema 99\): upgrade deskguard"):
         History(path)
     assert pragma(path, "user_version") == 99  # left as it was
 
@@ -103,11 +104,13 @@ def test_open_history_moves_a_garbage_file_aside_and_starts_a_new_one(path: Path
     path.write_bytes(garbage)
     now = datetime(2026, 1, 5, 8, 7, 6)
 
-    history, message = open_history(path, now)
+    history, note = open_history(path, now)
     try:
         aside = path.with_name("history.sqlite3.corrupt-20260105-080706")
         assert aside.read_bytes() == garbage  # kept, never deleted
-        assert message is not None
+        assert note is not None
+        title, message = note
+        assert title == "deskguard started a new history"
         assert "could not be read (not a database)" in message
         assert str(aside) in message
         assert ".corrupt-" in aside.name
@@ -119,23 +122,31 @@ def test_open_history_moves_a_garbage_file_aside_and_starts_a_new_one(path: Path
         history.close()
 
 
-def test_open_history_keeps_a_file_from_a_newer_version_aside(path: Path) -> None:
+def test_open_history_leaves_a_file_from_a_newer_version_in_place(path: Path) -> None:
     History(path).close()
     with sqlite3.connect(path) as db:
         db.execute("PRAGMA user_version = 99")
-    history, message = open_history(path, datetime(2026, 1, 5, 8, 7, 6))
-    history.close()
-    aside = path.with_name("history.sqlite3.corrupt-20260105-080706")
-    assert message is not None and "newer deskguard" in message
-    assert pragma(aside, "user_version") == 99
-    assert pragma(path, "user_version") == len(MIGRATIONS)
+    before = path.read_bytes()
+    history, note = open_history(path, datetime(2026, 1, 5, 8, 7, 6))
+    try:
+        assert note is not None
+        title, message = note
+        assert title == "deskguard is not recording its history"
+        assert "written by a newer deskguard (schema 99): upgrade deskguard" in message
+        with pytest.raises(HistoryUnavailable, match="newer deskguard"):
+            history.record_sitting(T0, 60)
+        assert history.sitting() == []  # the daemon reads nothing rather than failing
+    finally:
+        history.close()
+    assert [p.name for p in path.parent.iterdir() if ".corrupt-" in p.name] == []
+    assert path.read_bytes() == before and pragma(path, "user_version") == 99
 
 
 def test_open_history_of_a_good_file_has_no_message(path: Path) -> None:
     History(path).close()
-    history, message = open_history(path, T0)
+    history, note = open_history(path, T0)
     history.close()
-    assert message is None
+    assert note is None
     assert [p.name for p in path.parent.iterdir() if ".corrupt-" in p.name] == []
 
 
