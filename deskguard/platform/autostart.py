@@ -41,6 +41,23 @@ def deskguard_command() -> list[str]:
     return [os.path.abspath(sys.executable), "-m", "deskguard"]
 
 
+def daemon_command(command: Sequence[str]) -> list[str]:
+    """Absolute argv of the daemon itself (`python -m deskguard.daemon`) for the deskguard
+    that `command` starts: the interpreter its console script names, so the service runs
+    the same installation. Where that cannot be read, `deskguard run`, which becomes it."""
+    if command[1:] == ["-m", "deskguard"]:
+        return [command[0], "-m", "deskguard.daemon"]
+    try:
+        with open(command[0], "rb") as script:
+            first_line = script.readline(512)
+    except OSError:
+        first_line = b""
+    interpreter = first_line.removeprefix(b"#!").strip().decode(errors="replace")
+    if first_line.startswith(b"#!") and Path(interpreter).name.startswith("python"):
+        return [interpreter, "-m", "deskguard.daemon"]
+    return [*command, "run"]
+
+
 def systemctl_user_works() -> bool:
     """Whether a systemd user manager answers (not in containers, CI or ssh without a session)."""
     if shutil.which("systemctl") is None:
@@ -139,7 +156,8 @@ class Autostart(ABC):
         return _written_by_us(self.path)
 
     def run_argv(self) -> list[str]:
-        return [*self.command, "run"]
+        """What the login starts: the daemon itself."""
+        return daemon_command(self.command)
 
     def _write(self, text: str) -> str:
         """Write `text` to `path` unless already there; the line to report."""
@@ -279,7 +297,7 @@ class XdgAutostart(Autostart):
         return [
             self._write(self.entry_text()),
             "deskguard will start at your next login. To start it now, run:",
-            f"    {shlex.join(self.run_argv())}",
+            f"    {shlex.join([*self.command, 'run'])}",
         ]
 
     def uninstall(self) -> list[str]:

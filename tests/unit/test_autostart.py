@@ -17,6 +17,7 @@ from deskguard.platform.autostart import (
     MARKER,
     SystemdUserService,
     XdgAutostart,
+    daemon_command,
     deskguard_command,
     desktop_exec_line,
     systemd_exec_line,
@@ -381,3 +382,23 @@ def test_open_has_help() -> None:
 
     output = CliRunner().invoke(open_deskguard, ["--help"]).output
     assert "Start deskguard if it is not running" in output
+
+
+def test_the_login_starts_the_daemon_module_with_deskguards_own_python(tmp_path: Path) -> None:
+    script = tmp_path / "venv" / "bin" / "deskguard"
+    script.parent.mkdir(parents=True)
+    script.write_text("#!/home/u/.local/share/deskguard/venv/bin/python3\nimport sys\n")
+    daemon = ["/home/u/.local/share/deskguard/venv/bin/python3", "-m", "deskguard.daemon"]
+    assert daemon_command([str(script)]) == daemon
+    assert daemon_command(["/usr/bin/python3", "-m", "deskguard"]) == [
+        "/usr/bin/python3",
+        "-m",
+        "deskguard.daemon",
+    ]
+    # Not a Python script (or not readable): `deskguard run`, which becomes the daemon.
+    shell = tmp_path / "deskguard-wrapper"
+    shell.write_text('#!/bin/sh\nexec deskguard "$@"\n')
+    assert daemon_command([str(shell)]) == [str(shell), "run"]
+    assert daemon_command(["/nonexistent/deskguard"]) == ["/nonexistent/deskguard", "run"]
+    unit = SystemdUserService([str(script)], config_home=tmp_path / "config").unit_text()
+    assert f"ExecStart={' '.join(daemon)}\n" in unit
