@@ -184,19 +184,16 @@ class Session:
 
     def _apply(self, name: UserAction, at: Instant, seconds: float | None) -> list[Decision]:
         tracker = self.tracker
-        if name == "stretch":
-            return tracker.accept(at)
-        if name == "snooze":
-            return tracker.snooze(at, seconds)
-        if name == "skip":
-            return tracker.skip(at)
-        if name == "dismiss":
-            return tracker.dismiss(at)
-        if name == "pause":
-            return tracker.pause(at, seconds)
-        if name == "resume":
-            return tracker.resume(at)
-        return tracker.routine_finished(at)
+        if name in ("snooze", "pause"):
+            return (tracker.snooze if name == "snooze" else tracker.pause)(at, seconds)
+        act = {
+            "stretch": tracker.accept,
+            "skip": tracker.skip,
+            "dismiss": tracker.dismiss,
+            "resume": tracker.resume,
+            "routine-finished": tracker.routine_finished,
+        }[name]
+        return act(at)
 
     def seconds_until_tomorrow(self) -> float:
         """For "pause until tomorrow": until the next working day starts."""
@@ -206,8 +203,13 @@ class Session:
         return self.adapters.history.start_routine(self.clock().wall, kind, steps_total)
 
     async def routine_progress(self, routine_id: int, steps_done: int, finished: bool) -> None:
-        """Record a routine's progress; a finished one counts as a break."""
+        """Record a routine's progress; a finished one counts as a break. UserError for a
+        routine that is not under way (unknown, or finished already): it is no break."""
         at = self.clock()
+        # A routine lasts minutes; one begun before yesterday is not under way any more.
+        under_way = self.adapters.history.routines(at.wall.date() - timedelta(days=1))
+        if not any(row.id == routine_id and row.finished_at is None for row in under_way):
+            raise UserError("bad request", f"no routine {routine_id} is under way")
         self.adapters.history.routine_progress(
             routine_id, steps_done, at.wall if finished else None
         )

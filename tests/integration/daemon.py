@@ -124,18 +124,3 @@ class DeskguardProcess:
         if self.process is not None and self.process.poll() is None:
             os.kill(self.process.pid, signal.SIGKILL)
             self.process.wait()
-
-
-class ScriptedIdle:
-    """An activity source whose idle time the test sets (for an in-process Daemon)."""
-
-    name = "test"
-
-    def __init__(self) -> None:
-        self.seconds = 0.0
-
-    async def idle_seconds(self) -> float:
-        return self.seconds
-
-    async def aclose(self) -> None:
-        pass
