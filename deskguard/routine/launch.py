@@ -15,13 +15,8 @@ from dataclasses import dataclass
 from types import FrameType
 from typing import TYPE_CHECKING, TextIO
 
-from deskguard.core.routine import (
-    Plan,
-    RoutineKind,
-    custom_routine,
-    full_routine,
-    quick_routine,
-)
+from deskguard.core.routine import RoutineKind
+from deskguard.core.routine_plan import Plan, custom_routine, full_routine, quick_routine
 from deskguard.errors import ExitCode, UserError
 from deskguard.routine import RoutineClock, Trace, speed_from_env
 

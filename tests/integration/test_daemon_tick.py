@@ -22,7 +22,6 @@ from tests.unit.test_focus import Fixed
 from tests.unit.test_tracker import FakeClock
 
 
-
 @pytest.fixture
 def clocked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Daemon, FakeClock]]:
     for key, value in bare_env(tmp_path).items():

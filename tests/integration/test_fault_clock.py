@@ -21,13 +21,13 @@ from pathlib import Path
 
 import pytest
 
+from deskguard.daemon.config import resolve
 from deskguard.daemon.runtime import Daemon
 from deskguard.daemon.session import TICK_LOG_PREFIX
-from deskguard.daemon.config import resolve
 from deskguard.paths import ConfigFiles
 from tests.integration.daemon import DeskguardProcess, history_path, write_config
-from tests.support.in_process import ScriptedIdle, lean_process, with_activity
 from tests.integration.test_control_socket import bare_env
+from tests.support.in_process import ScriptedIdle, lean_process, with_activity
 from tests.unit.test_tracker import FakeClock
 
 SIT_LIMIT = 60

@@ -1,6 +1,6 @@
 """Soak: a month of simulated days through the core, and days through the whole daemon.
 
-The core: `Simulation` (the code path of `deskguard simulate`: the daemon's session) runs 30 days of a working
+The session: `Simulation` (the code path of `deskguard simulate`) runs 30 days of a working
 routine, a reading every 10 s, with breaks, lunch, a locked screen at night, a suspend at
 lunch and reminders answered in several ways. Every day after the first must produce the
 same events, and the memory the replay holds must not grow from one half of the month to

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import itertools
+from dataclasses import replace
 
 import pytest
 from hypothesis import given, settings
@@ -19,10 +18,8 @@ from deskguard.core.routine import (
     REP_REST,
     SIDE_CHANGE,
     Routine,
-    custom_routine,
-    full_routine,
-    quick_routine,
 )
+from deskguard.core.routine_plan import custom_routine, full_routine, quick_routine
 from deskguard.model.settings import CONTRAINDICATIONS
 
 CATALOG = load_catalog()

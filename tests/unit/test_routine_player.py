@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from deskguard.catalog import load_catalog
-from deskguard.core.routine import Routine, custom_routine
+from deskguard.core.routine import Routine
+from deskguard.core.routine_plan import custom_routine
 from deskguard.errors import DaemonNotRunning, UserError
 from deskguard.routine import RoutineClock, Trace, health, speed_from_env
 from deskguard.routine.player import Player, PlayerState, Progress

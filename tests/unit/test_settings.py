@@ -20,7 +20,6 @@ from deskguard.settings import (
     Settings,
     check_file,
     load_settings,
-    read_toml,
     to_toml,
     validate_settings,
 )

@@ -9,12 +9,14 @@ quick routine).
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import pytest
 
 from deskguard.catalog import Catalog, load_catalog
-from deskguard.core.routine import QUICK_MAX_SECONDS, custom_routine, full_routine, quick_routine
+from deskguard.core.routine import QUICK_MAX_SECONDS
+from deskguard.core.routine_plan import custom_routine, full_routine, quick_routine
 from deskguard.core.tracker import (
     SLEEP_NOISE,
     ActionRejected,
@@ -103,12 +105,25 @@ def test_a_rejected_action_does_not_lose_a_natural_break() -> None:
     assert h.state is State.ACTIVE
 
 
-@pytest.mark.parametrize("seconds", [0, -60])
-def test_a_pause_must_last_longer_than_zero(seconds: float) -> None:
+WAITS_OUT_OF_BOUNDS = [0, -60, 1e-300, 0.999, math.nan, math.inf, 366 * 24 * 3600 + 1]
+
+
+@pytest.mark.parametrize("seconds", WAITS_OUT_OF_BOUNDS)
+def test_a_pause_lasts_from_a_second_to_a_year(seconds: float) -> None:
     h = Harness()
-    with pytest.raises(ActionRejected, match="longer than zero seconds"):
+    with pytest.raises(ActionRejected, match="a pause must last from 1 to 31622400 seconds"):
         h.tracker.pause(h.clock.now(), seconds)
     assert h.state is State.ACTIVE
+
+
+@pytest.mark.parametrize("seconds", WAITS_OUT_OF_BOUNDS)
+def test_a_snooze_out_of_bounds_uses_up_no_snooze(seconds: float) -> None:
+    h = Harness()
+    h.sit(POLICY.sit_limit)
+    with pytest.raises(ActionRejected, match="a snooze must last from 1 to 31622400 seconds"):
+        h.tracker.snooze(h.clock.now(), seconds)
+    assert h.state is State.REMINDING
+    assert h.tracker.snapshot(h.clock.now()).snoozes_left == POLICY.max_snoozes
 
 
 # -- the routine timeline -----------------------------------------------------------------
