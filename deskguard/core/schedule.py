@@ -82,6 +82,20 @@ class WorkingHours:
     def is_active(self, wall: datetime) -> bool:
         return not self.periods or any(period.contains(wall) for period in self.periods)
 
+    def next_change(self, wall: datetime) -> datetime | None:
+        """The first moment after `wall` when a period starts or ends (None: never):
+        `is_active` stays what it is at `wall` up to then."""
+        # Every period recurs weekly, so one comes within the next eight days.
+        days = (wall.date() + timedelta(days=ahead) for ahead in range(8))
+        edges = (
+            datetime.combine(day, edge, tzinfo=wall.tzinfo)
+            for day in days
+            for period in self.periods
+            if day.weekday() in period.days
+            for edge in (period.start, period.end)
+        )
+        return min((edge for edge in edges if edge > wall), default=None)
+
     def next_start(self, wall: datetime) -> datetime | None:
         """The first moment after `wall` on a later day when a period begins (None if always on)."""
         if not self.periods:

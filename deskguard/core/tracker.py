@@ -322,6 +322,33 @@ class SittingTracker:
         due = at.boottime + max(0.0, threshold - self._sitting)
         return max(due, self._earliest)
 
+    def steady_until(self, at: Instant) -> float:
+        """Until when (boot clock) readings like the last one decide nothing.
+
+        Up to that moment, another reading with the same idle time, lock and busy reasons
+        only adds the time since the one before to the sitting or the away time, the same
+        in one step as in many; a caller that knows the readings stay the same (a
+        simulation) may skip them. It is `at` itself when something is due now.
+        """
+        self._advance(at)
+        now = at.boottime
+        if self._suspended or self._unreported:
+            return now
+        # Decisions fall due at these moments...
+        due = self.next_reminder_at(at)
+        moments = [] if due is None else [due]
+        if not self._present and not self._broke_this_absence:
+            moments.append(self._last.boottime + self.policy.natural_break - self._away_run)
+        # ...and the state changes at these, when they are still ahead.
+        ends = (self._break_until, self._snoozed_until, self._paused_until)
+        moments += [end for end in ends if end is not None and end > now]
+        # Working hours matter only to a reminder that may come: to a present user with
+        # none on screen (a pause or break ends at one of the moments above first).
+        hours_change = self.policy.working_hours.next_change(at.wall)
+        if hours_change is not None and self._present and not self._reminding:
+            moments.append(now + (hours_change - at.wall).total_seconds())
+        return max(now, min(moments, default=math.inf))
+
     def snapshot(self, at: Instant) -> Snapshot:
         self._advance(at)
         now = at.boottime

@@ -6,13 +6,20 @@ notifier that shows nothing, the history and the saved stretch in memory (nothin
 written to disk). Ticks come where the daemon's scheduler
 puts them: every `poll` seconds and at the moment a reminder falls due, plus one for each
 lock or unlock. What the session decides is the timeline this prints.
+
+The cost follows the rows, not the time they span: while a row holds and the tracker says
+nothing can change (`SittingTracker.steady_until`), the polls in between are skipped,
+since one later reading adds the same time to the sitting or away counters as all of
+them. The timeline is the same as with a tick at every poll (`skip_steady=False`, the
+reference a test compares against) whenever the sums are exact, as they are for times in
+whole or half seconds; other fractions may differ in a float's last digit.
 """
 
 from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -35,6 +42,11 @@ _CLOSE_KIND = {
 }
 _ACTIONS: dict[str, UserAction] = {"snooze": "snooze", "accept": "stretch", "skip": "skip"}
 _DONE = {"snooze": "snoozed", "accept": "accepted"}
+# Moments computed from sums of floats can be off by a rounding: the poll just before one
+# is read too, which costs a tick and can never skip one that matters.
+_EARLY = 1e-3
+
+Event = dict[str, Any]
 
 
 class _TraceIdle:
@@ -71,13 +83,23 @@ class _NoScreen:
 class Simulation:
     """Feeds trace rows to a session and collects the timeline of what happened."""
 
-    def __init__(self, config: DaemonConfig, start: datetime) -> None:
+    def __init__(
+        self,
+        config: DaemonConfig,
+        start: datetime,
+        on_event: Callable[[Event], None] | None = None,
+        skip_steady: bool = True,
+    ) -> None:
+        """`on_event` hears each event as it happens (default: collected in `events`);
+        `skip_steady=False` ticks at every poll, as the daemon's scheduler does."""
         from deskguard.store import History
 
         self.config = config
         self.clock = SimulatedClock(start)
-        self.poll = float(config.settings.activity.poll)
-        self.events: list[dict[str, Any]] = []
+        self.poll = config.settings.activity.poll  # whole seconds: k * poll is exact
+        self.skip_steady = skip_steady
+        self.events: list[Event] = []
+        self._emit = self.events.append if on_event is None else on_event
         self._idle = _TraceIdle()
         adapters = Adapters(
             history=History(Path(":memory:")),
@@ -90,6 +112,7 @@ class Simulation:
         self.session.listen.due.append(self._due_moved)
         self._t = 0.0  # trace time of the session's current call
         self._suspended = False
+        self._polls = 0  # polls ticked (or skipped) so far; the next is at _polls * poll
         self._next_poll = 0.0
         self._due = self.session.next_due()
         self._loop = asyncio.new_event_loop()
@@ -99,7 +122,7 @@ class Simulation:
         self._loop.run_until_complete(self.session.adapters.aclose())
         self._loop.close()
 
-    def run(self, rows: Iterable[TraceRow]) -> list[dict[str, Any]]:
+    def run(self, rows: Iterable[TraceRow]) -> list[Event]:
         self._loop.run_until_complete(self._rows(rows))
         return self.events
 
@@ -113,15 +136,48 @@ class Simulation:
                 await self._event(row)
 
     async def _ticks_until(self, end: float) -> None:
-        """Tick at each poll and each due reminder before `end`, under the current row."""
+        """Tick at each poll and each due reminder before `end`, under the current row,
+        skipping the polls at which nothing can change."""
         while True:
             due = self._due_in_trace_time()
             moment = min(self._next_poll, due)
             if moment >= end:
                 return
             if moment == self._next_poll:
-                self._next_poll += self.poll
+                self._polls_done(self._polls + 1)
             await self._tick(max(moment, self.clock.now))
+            # The tick has read this row: the polls up to the next row would read the same.
+            if self.skip_steady and self._next_poll + self.poll < end:
+                self._skip_steady_polls(end)
+
+    def _skip_steady_polls(self, end: float) -> None:
+        """Jump to the first poll at or after the tracker's steady moment, or to the last
+        one before the next row at `end`, whichever comes first.
+
+        The last poll before a row is always read: it is the reading before that row's
+        event, where the presence log ends a span when the machine goes to sleep.
+        """
+        if self._suspended:
+            steady = math.inf  # no reading at all until a row says `resume`
+        else:
+            steady = self.session.tracker.steady_until(self.clock.instant())
+        last_before_end = self._first_poll_from(end) - 1
+        target = min(self._first_poll_from(min(steady - _EARLY, end)), last_before_end)
+        if target > self._polls:
+            self._polls_done(target)
+
+    def _first_poll_from(self, moment: float) -> int:
+        """The number of the first poll at or after `moment` (a finite time)."""
+        polls = max(0, math.ceil(moment / self.poll))
+        while polls > 0 and (polls - 1) * self.poll >= moment:  # the division may round up
+            polls -= 1
+        while polls * self.poll < moment:  # ...or down
+            polls += 1
+        return polls
+
+    def _polls_done(self, polls: int) -> None:
+        self._polls = polls
+        self._next_poll = float(polls * self.poll)
 
     def _due_moved(self, due: float | None) -> None:
         self._due = due
@@ -160,17 +216,17 @@ class Simulation:
         try:
             decisions = await self.session.user_action(_ACTIONS[event])
         except UserError as exc:
-            self.events.append({"t": t, "kind": "rejected", "action": event, "reason": str(exc)})
+            self._emit({"t": t, "kind": "rejected", "action": event, "reason": str(exc)})
             return
         if not any(isinstance(d, CloseReminder) for d in decisions):
             # Nothing was pending: the action still happened (a snooze of the next one).
-            self.events.append({"t": t, "kind": _DONE[event]})
+            self._emit({"t": t, "kind": _DONE[event]})
 
     def _record(self, at: Instant, decisions: list[Decision]) -> None:
         t = self._t
         for decision in decisions:
             if isinstance(decision, Remind):
-                self.events.append(
+                self._emit(
                     {
                         "t": t,
                         "kind": "reminder",
@@ -180,8 +236,8 @@ class Simulation:
                     }
                 )
             elif isinstance(decision, CloseReminder):
-                self.events.append({"t": t, "kind": _CLOSE_KIND[decision.outcome]})
+                self._emit({"t": t, "kind": _CLOSE_KIND[decision.outcome]})
             elif isinstance(decision, SittingEnded) and decision.natural:
-                self.events.append(
+                self._emit(
                     {"t": t, "kind": "natural_break", "sat_seconds": round(decision.sat_for, 1)}
                 )
