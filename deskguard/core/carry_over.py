@@ -7,6 +7,7 @@ the stretch on instead of starting from zero.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from deskguard.core.tracker import Instant
@@ -26,11 +27,28 @@ class SavedSitting:
     recorded_seconds: float = 0.0
 
 
+def saved_problem(saved: SavedSitting) -> str | None:
+    """Why `saved` cannot be a stretch deskguard saved (None when it can be): the file is
+    read back from disk and may hold anything, `Infinity` and `1e308` included. Every
+    number is finite; the part already recorded is within the stretch, and the stretch
+    within the boot it was saved in (nobody sits longer than the machine has been up)."""
+    numbers = (saved.sitting_seconds, saved.boottime, saved.recorded_seconds)
+    if not all(math.isfinite(number) for number in numbers):
+        return "a number that is not finite"
+    if not 0 <= saved.recorded_seconds <= saved.sitting_seconds <= saved.boottime:
+        return (
+            f"{saved.sitting_seconds:g} s of sitting ({saved.recorded_seconds:g} s recorded)"
+            f" {saved.boottime:g} s after boot"
+        )
+    return None
+
+
 def carried_sitting(
     saved: SavedSitting | None, at: Instant, natural_break: float, boot: str
 ) -> float:
-    """Sitting to resume with: the saved stretch plus the gap, if the gap was short."""
-    if saved is None or not saved.boot or saved.boot != boot:
+    """Sitting to resume with: the saved stretch plus the gap, if the gap was short (a
+    stretch saved later than now, by the boot clock, is not carried on either)."""
+    if saved is None or not saved.boot or saved.boot != boot or saved_problem(saved):
         return 0.0
     gap = at.boottime - saved.boottime
     if not 0 <= gap < natural_break:
