@@ -130,7 +130,7 @@ async def focus_checks() -> list[Check]:
 
 def file_checks() -> list[Check]:
     from deskguard.settings import ConfigError, load_settings
-    from deskguard.store import History, HistoryCorrupt
+    from deskguard.store import History, HistoryError
 
     checks = []
     try:
@@ -143,7 +143,7 @@ def file_checks() -> list[Check]:
             Check("config", False, str(exc), "run `deskguard config check` and fix each line")
         )
     history = paths.history_file()
-    if not history.exists():
+    if not history.exists() and not history.is_symlink():  # a dangling link is no history
         checks.append(Check("history", True, f"{history} (created at the first run)"))
     else:
         try:
@@ -153,10 +153,8 @@ def file_checks() -> list[Check]:
             checks.append(
                 Check("history", healthy, str(history), "the daemon moves a broken file aside")
             )
-        except HistoryCorrupt as exc:
-            checks.append(
-                Check("history", False, str(exc), "the daemon moves it aside at its next start")
-            )
+        except HistoryError as exc:  # its message says what to do
+            checks.append(Check("history", False, exc.title, exc.message))
     return checks
 
 

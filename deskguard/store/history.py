@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import fields
 from datetime import date, datetime, time
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -58,7 +59,8 @@ class History:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.skipped: list[str] = []  # "table id: why", for each row read and left out
+        # "table id: why" for each row read and left out (a dict: in order, each once).
+        self.skipped: dict[str, None] = {}
         self._db = self._open()
 
     def _open(self) -> sqlite3.Connection | None:
@@ -197,16 +199,15 @@ class History:
 
     def _believable(self, table: str, row: dict[str, Any]) -> bool:
         reason = plausible.problem(row)
-        entry = f"{table} {row.get('id')}: {reason}"
-        if reason is not None and entry not in self.skipped:
-            self.skipped.append(entry)
+        if reason is not None:
+            self.skipped[f"{table} {row.get('id')}: {reason}"] = None
         return reason is None
 
     def skipped_note(self) -> str | None:
         """One line about the rows left out, for the user; None when none was."""
         if not self.skipped:
             return None
-        named = "; ".join(self.skipped[:SKIPPED_SHOWN])
+        named = "; ".join(islice(self.skipped, SKIPPED_SHOWN))
         more = "; …" if len(self.skipped) > SKIPPED_SHOWN else ""
         return (
             f"left out {len(self.skipped)} history row(s) that cannot be right ({named}{more});"

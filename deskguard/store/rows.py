@@ -43,7 +43,7 @@ def _number_problem(value: object, ceiling: float) -> str | None:
         or isinstance(value, bool)
         or not (math.isfinite(value) and 0 <= value <= ceiling)
     ):
-        return f"is {_shown(value)}, not a number from 0 to {ceiling:g}"
+        return f"is {_shown(value)}, not a number from 0 to {ceiling:.0f}"
     return None
 
 
@@ -64,9 +64,6 @@ def _moment(value: object) -> datetime | str:
 def _column_problem(column: str, value: object) -> str | None:
     if value is None:
         return None if column in NULLABLE else "is missing"
-    if column.endswith("_at"):
-        moment = _moment(value)
-        return moment if isinstance(moment, str) else None
     if column in CEILINGS:
         return _number_problem(value, CEILINGS[column])
     if column in COUNTS and (not isinstance(value, int) or value < 0):
@@ -78,14 +75,21 @@ def _column_problem(column: str, value: object) -> str | None:
 
 def problem(row: Mapping[str, Any]) -> str | None:
     """Why `row` (column -> value as stored) cannot be one deskguard wrote; None if it can."""
+    moments: list[datetime] = []
     for column, value in row.items():
-        reason = _column_problem(column, value)
+        reason = None
+        if column.endswith("_at") and value is not None:
+            moment = _moment(value)
+            if isinstance(moment, datetime):
+                moments.append(moment)
+            else:
+                reason = moment
+        else:
+            reason = _column_problem(column, value)
         if reason is not None:
             return f"{column} {reason}"
-    moments = [_moment(value) for column, value in row.items() if column.endswith("_at")]
-    known = [moment for moment in moments if isinstance(moment, datetime)]
     # A span (time at the computer, a routine, a reminder until its answer) within a year.
-    if known and (max(known) - min(known)).total_seconds() > YEAR:
+    if len(moments) > 1 and (max(moments) - min(moments)).total_seconds() > YEAR:
         return "spans more than a year"
     return None
 
