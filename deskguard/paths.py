@@ -7,6 +7,7 @@ tempfile and random modules it brings (about 1 MB of the idle daemon's memory).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import warnings
@@ -114,10 +115,13 @@ UNSAFE_RUNTIME_DIR = "unsafe runtime directory"
 
 
 def _check_private(folder: Path) -> None:
+    # Made here, private, when absent: whoever creates it first owns it.
+    with contextlib.suppress(OSError):
+        folder.mkdir(mode=0o700)
     try:
         info = folder.lstat()
     except FileNotFoundError:
-        return  # the daemon creates it, private (deskguard.daemon.instance)
+        return  # its parent is missing too: nothing anyone could have planted
     except OSError as exc:
         raise UserError(UNSAFE_RUNTIME_DIR, f"{folder}: {exc.strerror}{_SET_RUNTIME_DIR}") from None
     uid = os.geteuid()
