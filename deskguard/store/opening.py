@@ -27,6 +27,7 @@ BUSY_SECONDS = 5.0
 # The page cache of an open history (SQLite's default is 2 MB).
 CACHE_KIB = 256
 SQLITE_HEADER = b"SQLite format 3\x00"
+MEMORY = ":memory:"  # a history in memory alone (a simulation): no file to check
 
 
 def _not_sqlite(path: Path) -> bool:
@@ -62,9 +63,9 @@ def _prepare(db: sqlite3.Connection, path: Path) -> None:
     db.execute("PRAGMA shrink_memory")
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    """A checked, up-to-date connection to the history at `path`, created with its folder
-    when missing; HistoryError when it cannot be used (the file is left as it is)."""
+def _check_file(path: Path) -> None:
+    """The file may be opened (no link, nothing but a file, SQLite or empty), and its
+    folder is there; HistoryError when not."""
     refused = refused_path(path)
     if refused is not None:
         raise refused
@@ -76,6 +77,13 @@ def connect(path: Path) -> sqlite3.Connection:
         raise HistoryUnavailable(
             path, "cannot create the history's folder", f"{path.parent}: {exc.strerror}"
         ) from None
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """A checked, up-to-date connection to the history at `path`, created with its folder
+    when missing; HistoryError when it cannot be used (the file is left as it is)."""
+    if str(path) != MEMORY:
+        _check_file(path)
     try:
         # isolation_level=None: we open and commit every transaction ourselves.
         db = sqlite3.connect(

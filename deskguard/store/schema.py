@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from deskguard.core.tracker import Outcome
 
@@ -83,14 +83,19 @@ OUTCOMES = frozenset(outcome.value for outcome in Outcome)
 
 @contextmanager
 def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """One committed write transaction on a connection opened with isolation_level=None."""
+    """One committed write transaction on a connection opened with isolation_level=None.
+
+    A COMMIT that fails (a full disk) may leave the transaction open: it is rolled back,
+    or every later BEGIN would fail although the disk has room again."""
     db.execute("BEGIN IMMEDIATE")
     try:
         yield db
+        db.execute("COMMIT")
     except BaseException:
-        db.execute("ROLLBACK")
+        if db.in_transaction:
+            with suppress(sqlite3.Error):  # the error that got us here is the one to report
+                db.execute("ROLLBACK")
         raise
-    db.execute("COMMIT")
 
 
 def schema_version(db: sqlite3.Connection) -> int:

@@ -183,6 +183,37 @@ def test_a_full_disk_at_start_leaves_the_history_and_recording_resumes(
         check_kept(env, seeded)
 
 
+def test_a_disk_that_fills_while_the_daemon_runs_loses_nothing_recorded(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    path = history_path(env)
+    with hostile_fs.small_disk(path.parent):
+        seeded = seed(path)
+        daemon = DeskguardProcess(env, tmp_path / "daemon.log").start()
+        try:
+            poll(lambda: reminders_in(path) > 1, what="a reminder recorded")
+            filler = hostile_fs.fill(path.parent)
+
+            def refused() -> bool:
+                daemon.cli("skip")
+                return "could not write to the history" in daemon.log()
+
+            poll(refused, timeout=20, what="a write refused by the full disk")
+            assert daemon.status()["state"]
+            filler.unlink()
+            before = reminders_in(path)
+
+            def recorded() -> bool:
+                daemon.cli("skip")
+                return reminders_in(path) > before
+
+            poll(recorded, timeout=20, what="reminders recorded again")
+        finally:
+            assert daemon.stop() == 0
+        assert "Traceback" not in daemon.log()
+        check_kept(env, seeded)
+
+
 def test_a_command_that_cannot_write_a_byte_says_so(env: dict[str, str]) -> None:
     """A disk full for the command alone (a file size limit of 0), even without root."""
     path = history_path(env)
