@@ -74,8 +74,9 @@ class RetryingHistory(History):
             return []
 
     def reopen(self) -> None:
-        """Try the file again now."""
+        """Try the file again now, as a new start (a new problem is for a Note, not the log)."""
         self.close()
+        self.problem = None
         self._db = self._open()
 
 
