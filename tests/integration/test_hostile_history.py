@@ -14,7 +14,7 @@ import contextlib
 import json
 import sqlite3
 import subprocess
-import time
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -97,24 +97,46 @@ def reminders_in(path: Path) -> int:
         return int(db.execute("SELECT count(*) FROM reminders").fetchone()[0])
 
 
+def poll_with_writes(
+    daemon: DeskguardProcess, condition: Callable[[], bool], what: str, timeout: float = 30
+) -> None:
+    """Wait for `condition`, skipping each reminder: the next one comes a second later, a
+    write to the history (and, for a daemon without one, a retry)."""
+
+    def check() -> bool:
+        daemon.cli("skip")
+        return condition()
+
+    poll(check, timeout=timeout, what=what)
+
+
 def check_recording_again(daemon: DeskguardProcess, path: Path) -> None:
     """The daemon writes to the history again (the seed has one reminder)."""
-
-    def recorded() -> bool:
-        daemon.cli("skip")  # the next reminder comes a second later: a write, and a retry
-        return reminders_in(path) > 1
-
     # Retried at a write at least RETRY_EVERY (10 s) after the last failure.
-    poll(recorded, timeout=30, what="reminders recorded again")
+    poll_with_writes(daemon, lambda: reminders_in(path) > 1, "reminders recorded again")
     assert "can be used again" in daemon.log()
 
 
 @contextlib.contextmanager
-def daemon_without_history(env: dict[str, str], log: Path, *told: str) -> Any:
-    """A daemon that started although it cannot record: it answers, its reminders come,
-    and it said so once, with `told` in the line. Stopped cleanly after the block."""
+def running(env: dict[str, str], log: Path) -> Iterator[DeskguardProcess]:
+    """A daemon for the block, stopped cleanly after it (killed when the block fails)."""
     daemon = DeskguardProcess(env, log).start()
     try:
+        yield daemon
+    except BaseException:
+        daemon.kill()
+        raise
+    assert daemon.stop() == 0, daemon.log()
+    assert "Traceback" not in daemon.log()
+
+
+@contextlib.contextmanager
+def daemon_without_history(
+    env: dict[str, str], log: Path, *told: str
+) -> Iterator[DeskguardProcess]:
+    """A daemon that started although it cannot record: it answers, its reminders come,
+    and it said so once, with `told` in the line."""
+    with running(env, log) as daemon:
         poll(lambda: "reminder: " in daemon.log(), what="a reminder without a history")
         assert daemon.status()["state"]
         noticed = [line for line in daemon.log().splitlines() if NOT_RECORDING in line]
@@ -122,11 +144,6 @@ def daemon_without_history(env: dict[str, str], log: Path, *told: str) -> Any:
         for fragment in told:
             assert fragment in noticed[0], noticed[0]
         yield daemon
-    except BaseException:
-        daemon.kill()
-        raise
-    assert daemon.stop() == 0, daemon.log()
-    assert "Traceback" not in daemon.log()
 
 
 @pytest.fixture
@@ -189,28 +206,15 @@ def test_a_disk_that_fills_while_the_daemon_runs_loses_nothing_recorded(
     path = history_path(env)
     with hostile_fs.small_disk(path.parent):
         seeded = seed(path)
-        daemon = DeskguardProcess(env, tmp_path / "daemon.log").start()
-        try:
+        with running(env, tmp_path / "daemon.log") as daemon:
             poll(lambda: reminders_in(path) > 1, what="a reminder recorded")
             filler = hostile_fs.fill(path.parent)
-
-            def refused() -> bool:
-                daemon.cli("skip")
-                return "could not write to the history" in daemon.log()
-
-            poll(refused, timeout=20, what="a write refused by the full disk")
+            refused = "could not write to the history"
+            poll_with_writes(daemon, lambda: refused in daemon.log(), "a write refused", 20)
             assert daemon.status()["state"]
             filler.unlink()
             before = reminders_in(path)
-
-            def recorded() -> bool:
-                daemon.cli("skip")
-                return reminders_in(path) > before
-
-            poll(recorded, timeout=20, what="reminders recorded again")
-        finally:
-            assert daemon.stop() == 0
-        assert "Traceback" not in daemon.log()
+            poll_with_writes(daemon, lambda: reminders_in(path) > before, "recorded again", 20)
         check_kept(env, seeded)
 
 
@@ -362,12 +366,7 @@ def test_a_read_only_history_file_is_still_read(env: dict[str, str], tmp_path: P
         assert stats.returncode == 0, stats.stderr
         assert strict_json(stats.stdout)["total"]["walks"]["count"] == 3
         check_one_line(run(env, "walk", "2km"), "read-only", str(path))
-        daemon = DeskguardProcess(env, tmp_path / "daemon.log").start()
-        try:
-            poll(lambda: "reminder: " in daemon.log(), what="a reminder")
-            time.sleep(1)
-            assert "could not write to the history" in daemon.log()
-        finally:
-            assert daemon.stop() == 0
-        assert "Traceback" not in daemon.log()
+        with running(env, tmp_path / "daemon.log") as daemon:
+            refused = "could not write to the history"
+            poll(lambda: refused in daemon.log(), what="a reminder, not recorded")
     check_kept(env, seeded)

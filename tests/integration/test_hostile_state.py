@@ -11,16 +11,15 @@ import math
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from deskguard.daemon.carry_over import boot_id
 from deskguard.store import History
-from tests.integration.daemon import DeskguardProcess, history_path, poll, write_config
+from tests.integration.daemon import history_path, poll, write_config
 from tests.integration.test_control_socket import bare_env
-from tests.integration.test_hostile_history import exported, seed, strict_json
+from tests.integration.test_hostile_history import exported, running, seed, strict_json
 from tests.integration.test_stats_cli import run
 from tests.unit.test_history_rows import BAD_ROWS, plant
 
@@ -42,18 +41,6 @@ def sitting_file(env: dict[str, str]) -> Path:
 def sitting_rows(env: dict[str, str]) -> list[float]:
     with contextlib.closing(sqlite3.connect(history_path(env))) as db:
         return [float(row[0]) for row in db.execute("SELECT seconds FROM sitting")]
-
-
-@contextlib.contextmanager
-def running(env: dict[str, str], log: Path) -> Iterator[DeskguardProcess]:
-    daemon = DeskguardProcess(env, log).start()
-    try:
-        yield daemon
-    except BaseException:
-        daemon.kill()
-        raise
-    assert daemon.stop() == 0, daemon.log()
-    assert "Traceback" not in daemon.log()
 
 
 # -- class 7: poisoned state ----------------------------------------------------------
