@@ -2,37 +2,76 @@
 
 Runs on the daemon's event loop. Only the owner can connect (directory 0700, socket
 0600, peer uid checked); every bad request gets an error reply and the server goes on.
+A client that does not read its replies is dropped (WRITE_TIMEOUT), and with every place
+taken a stalled client gives its place to a newcomer: clients that never read can neither
+keep `deskguard status` out nor make the daemon hold on to their replies.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
+import math
 import os
 import socket
-import struct
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from deskguard import ipc
 from deskguard.daemon.instance import ensure_private_dir
+from deskguard.daemon.memory import give_back_freed_memory
 from deskguard.errors import UserError
 
+T = TypeVar("T")
 Handler = Callable[[ipc.Request], Awaitable[dict[str, Any]]]
 
 IDLE_TIMEOUT = 30.0
 MAX_CLIENTS = 64
+# Replies queued for one client beyond what its socket holds: past this, the next request
+# is read only once the client has read some (the status is about 2 KiB).
+WRITE_BUFFER = 16 * 1024
+# How long one reply may wait for the client to read it before the client is dropped.
+WRITE_TIMEOUT = 5.0
+# With every place taken, a client that has kept the daemon waiting this long (for its
+# next line, or to read a reply) gives its place to a newcomer.
+STALLED_AFTER = 1.0
+# This many connections at once is a burst: once it is over, its buffers go back to the
+# system (deskguard.daemon.memory).
+BURST = 16
 
 log = logging.getLogger("deskguard.control")
 
 
 def peer_uid(sock: socket.socket) -> int:
-    """The uid of the process at the other end (Linux SO_PEERCRED)."""
-    creds = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-    _pid, uid, _gid = struct.unpack("3i", creds)
-    return int(uid)
+    """The uid of the process at the other end."""
+    _pid, uid, _gid = ipc.peer_credentials(sock)
+    return uid
+
+
+class _Client:
+    """One connection, and since when the daemon has been waiting for the client."""
+
+    def __init__(self, writer: asyncio.StreamWriter) -> None:
+        self.writer = writer
+        self.waiting_since: float | None = None
+
+    async def waiting(self, work: Awaitable[T], timeout: float) -> T:
+        """`work` that waits for the client: TimeoutError after `timeout` seconds."""
+        self.waiting_since = time.monotonic()
+        try:
+            return await asyncio.wait_for(work, timeout)
+        finally:
+            self.waiting_since = None
+
+    async def send(self, reply: bytes) -> None:
+        self.writer.write(reply)
+        await self.waiting(self.writer.drain(), WRITE_TIMEOUT)
+
+    def drop(self) -> None:
+        """Hang up at once; what the client has not read goes with it."""
+        self.writer.transport.abort()
 
 
 class ControlServer:
@@ -40,7 +79,8 @@ class ControlServer:
         self.path = path
         self._handler = handler
         self._server: asyncio.AbstractServer | None = None
-        self._clients = 0
+        self._clients: set[_Client] = set()
+        self._burst = False
 
     async def start(self) -> None:
         ensure_private_dir(self.path.parent)
@@ -62,40 +102,57 @@ class ControlServer:
         self.path.unlink(missing_ok=True)
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self._clients += 1
+        client = _Client(writer)
+        sock = writer.get_extra_info("socket")
+        _limit_unread_replies(writer, sock)
         try:
-            if self._clients > MAX_CLIENTS:
+            if not self._admit(client):
                 writer.write(ipc.error_reply("busy", "too many connections; try again"))
                 return
-            sock = writer.get_extra_info("socket")
             if sock is not None and peer_uid(sock) != os.getuid():
                 writer.write(ipc.error_reply("permission denied", "not the daemon's user"))
                 return
-            await self._conversation(reader, writer)
-        except (ConnectionError, TimeoutError):
-            pass  # the client went away or stalled; nothing to answer
+            await self._conversation(reader, client)
+        except TimeoutError:
+            client.drop()  # it stalled, or left its replies unread
+        except ConnectionError:
+            pass  # the client went away; nothing to answer
         finally:
-            self._clients -= 1
             await _close_quietly(writer)
+            self._leave(client)
 
-    async def _conversation(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> None:
+    def _admit(self, client: _Client) -> bool:
+        """Give `client` a place: a free one, else that of the longest-stalled client."""
+        if len(self._clients) >= MAX_CLIENTS:
+            stalled = min(self._clients, key=_waiting_since)
+            if _waiting_since(stalled) > time.monotonic() - STALLED_AFTER:
+                return False
+            stalled.drop()
+            self._clients.discard(stalled)
+        self._clients.add(client)
+        self._burst = self._burst or len(self._clients) >= BURST
+        return True
+
+    def _leave(self, client: _Client) -> None:
+        self._clients.discard(client)
+        if self._burst and not self._clients:
+            self._burst = False
+            give_back_freed_memory()
+
+    async def _conversation(self, reader: asyncio.StreamReader, client: _Client) -> None:
         while True:
             try:
-                line = await asyncio.wait_for(reader.readline(), IDLE_TIMEOUT)
+                line = await client.waiting(reader.readline(), IDLE_TIMEOUT)
             except (ValueError, asyncio.LimitOverrunError):
                 # The rest of an oversized line cannot be resynchronised: answer and hang up.
-                writer.write(
+                await client.send(
                     ipc.error_reply("bad request", f"message longer than {ipc.MAX_LINE} bytes")
                 )
-                await writer.drain()
                 return
             if not line:
                 return
             if line.strip():
-                writer.write(await self._answer(line))
-                await writer.drain()
+                await client.send(await self._answer(line))
 
     async def _answer(self, line: bytes) -> bytes:
         try:
@@ -111,7 +168,27 @@ class ControlServer:
             return ipc.error_reply("internal error", f"{type(exc).__name__}: {exc}")
 
 
+def _limit_unread_replies(writer: asyncio.StreamWriter, sock: Any) -> None:
+    """WRITE_BUFFER in the daemon and as much in the kernel: a client that does not read
+    stalls after a few replies, rather than after the hundred the kernel holds by
+    default, each of which the daemon would have worked out for nothing."""
+    writer.transport.set_write_buffer_limits(high=WRITE_BUFFER)
+    if sock is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, WRITE_BUFFER)
+
+
+def _waiting_since(client: _Client) -> float:
+    """For finding the longest-stalled client; one busy with its request sorts last."""
+    return math.inf if client.waiting_since is None else client.waiting_since
+
+
 async def _close_quietly(writer: asyncio.StreamWriter) -> None:
+    """Hang up. Replies still unread get WRITE_TIMEOUT to go out, then are thrown away:
+    a plain close would keep them, and the connection, until the client reads them."""
     writer.close()
-    with contextlib.suppress(ConnectionError, OSError):
-        await writer.wait_closed()
+    try:
+        await asyncio.wait_for(writer.wait_closed(), WRITE_TIMEOUT)
+    except TimeoutError:
+        writer.transport.abort()
+    except (ConnectionError, OSError):
+        pass

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import socket
+import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,9 +27,11 @@ __all__ = [
     "Request",
     "Status",
     "call",
+    "call_daemon",
     "error_reply",
     "ok_reply",
     "parse_request",
+    "peer_credentials",
 ]
 
 VERSION = 1
@@ -61,6 +64,8 @@ def parse_request(line: bytes) -> Request:
         raise ProtocolError(f"not a JSON object: {exc}") from None
     except RecursionError:
         raise ProtocolError("not a JSON object: nested too deeply") from None
+    except ValueError:  # Python reads no integer of more than 4300 digits
+        raise ProtocolError("not a JSON object: a number with too many digits") from None
     if not isinstance(message, dict):
         raise ProtocolError("not a JSON object")
     version = message.get("v")
@@ -94,6 +99,19 @@ def call(
 
     Raises DaemonNotRunning when nobody listens, UserError when the daemon refuses.
     """
+    result, _pid = call_daemon(cmd, args, socket_path=socket_path, timeout=timeout)
+    return result
+
+
+def call_daemon(
+    cmd: str,
+    args: dict[str, Any] | None = None,
+    *,
+    socket_path: Path | None = None,
+    timeout: float = 10.0,
+) -> tuple[dict[str, Any], int]:
+    """`call`, and the pid of the daemon that answered (as this process sees it: the
+    kernel's word for who listens on the socket, not the daemon's own)."""
     path = socket_path or paths.control_socket()
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.settimeout(timeout)
@@ -101,7 +119,11 @@ def call(
             sock.connect(str(path))
         except (FileNotFoundError, ConnectionRefusedError):
             raise DaemonNotRunning() from None
-        sock.sendall(Request(cmd, args or {}).encode())
+        pid, _uid, _gid = peer_credentials(sock)
+        try:
+            sock.sendall(Request(cmd, args or {}).encode())
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # it hung up at once ("busy"): why is waiting to be read
         reply = _read_line(sock)
     if not reply.get("ok"):
         error = reply.get("error") or {}
@@ -109,7 +131,14 @@ def call(
             str(error.get("title", "the daemon refused")), str(error.get("message", ""))
         )
     result = reply.get("result", {})
-    return result if isinstance(result, dict) else {}
+    return (result if isinstance(result, dict) else {}), pid
+
+
+def peer_credentials(sock: socket.socket) -> tuple[int, int, int]:
+    """The pid, uid and gid at the other end of a Unix socket (Linux SO_PEERCRED)."""
+    creds = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    pid, uid, gid = struct.unpack("3i", creds)
+    return int(pid), int(uid), int(gid)
 
 
 def _read_line(sock: socket.socket) -> dict[str, Any]:
@@ -120,12 +149,16 @@ def _read_line(sock: socket.socket) -> dict[str, Any]:
             chunk = sock.recv(65536)
         except TimeoutError:
             raise UserError("the daemon did not answer in time") from None
+        except ConnectionResetError:
+            chunk = b""  # hung up with our request unread: what came before still counts
         if not chunk:
             break
         chunks.append(chunk)
         size += len(chunk)
         if chunk.endswith(b"\n") or size > MAX_LINE:
             break
+    if not chunks:
+        raise UserError("the daemon hung up without answering", "try again")
     try:
         reply = json.loads(b"".join(chunks))
     except json.JSONDecodeError:

@@ -78,6 +78,7 @@ def test_a_request_encodes_as_one_json_line() -> None:
         (line({"v": 1, "cmd": ["status"]}), "unknown command ['status']"),
         (line({"v": 1, "cmd": "status", "args": [1]}), "args must be a JSON object"),
         (line({"v": 1, "cmd": "status", "args": None}), "args must be a JSON object"),
+        (b'{"v": ' + b"1" * 5000 + b"}", "not a JSON object: a number with too many digits"),
         (line({"v": 1, "cmd": "status", "args": "x"}), "args must be a JSON object"),
     ],
 )
@@ -247,7 +248,7 @@ def test_a_socket_nobody_listens_on_means_the_daemon_is_not_running(tmp_path: Pa
     [
         (b"not json\n", "the daemon sent an unreadable reply", ""),
         (b"[1, 2]\n", "the daemon sent an unreadable reply", ""),
-        (b"", "the daemon sent an unreadable reply", ""),
+        (b"", "the daemon hung up without answering", "try again"),
         (b'{"v": 1, "ok": false}\n', "the daemon refused", ""),
         (b'{"v": 1, "ok": false, "error": {"message": "why"}}\n', "the daemon refused", "why"),
     ],
@@ -258,6 +259,30 @@ def test_odd_replies_become_user_errors(
     with Server(socket_path, lambda _request: reply), pytest.raises(UserError) as caught:
         call("status", socket_path=socket_path)
     assert (caught.value.title, caught.value.message) == (title, message)
+
+
+def test_a_daemon_that_hangs_up_before_reading_is_still_heard(socket_path: Path) -> None:
+    """Told "busy", a client is hung up on at once: its request may meet a closed socket
+    (EPIPE) or be thrown away unread (a reset), and the reason must still come through."""
+    busy = error_reply("busy", "too many connections; try again")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+        listener.bind(str(socket_path))
+        listener.listen(8)
+
+        def refuse_all() -> None:
+            for _ in range(20):
+                connection, _ = listener.accept()
+                connection.sendall(busy)
+                connection.close()
+
+        refusing = threading.Thread(target=refuse_all, daemon=True)
+        refusing.start()
+        padding = "x" * (4 * 1024 * 1024)  # more than the socket holds: it hangs up meanwhile
+        for _ in range(20):
+            with pytest.raises(UserError) as caught:
+                call("status", {"pad": padding}, socket_path=socket_path, timeout=5)
+            assert caught.value.title == "busy"
+        refusing.join(5)
 
 
 @pytest.mark.parametrize(
