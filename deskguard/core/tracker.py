@@ -17,6 +17,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from deskguard.core.durations import LONGEST
 from deskguard.core.schedule import WorkingHours
 from deskguard.core.selection import ExerciseRotation
 
@@ -26,6 +27,9 @@ if TYPE_CHECKING:
 # Boot and monotonic clocks drift apart by microseconds between two reads; only a gap
 # longer than this is taken as the machine having slept.
 SLEEP_NOISE = 0.5
+# The shortest snooze or pause (seconds): anything shorter is a mistake, and would use up
+# a snooze for nothing.
+SHORTEST_WAIT = 1
 
 
 class State(StrEnum):
@@ -219,8 +223,8 @@ class SittingTracker:
                 "take the break now or skip this one"
             )
         length = self.policy.snooze if seconds is None else seconds
-        if length <= 0:
-            raise ActionRejected("a snooze must last longer than zero seconds")
+        if not SHORTEST_WAIT <= length <= LONGEST:  # also true for NaN
+            raise ActionRejected(f"a snooze must last from {SHORTEST_WAIT} to {LONGEST} seconds")
         self._snoozes_in_row += 1
         self._snoozed_until = self._earliest = at.boottime + length
         return self._report(self._close(Outcome.SNOOZED))
@@ -260,8 +264,8 @@ class SittingTracker:
     def pause(self, at: Instant, seconds: float | None = None) -> list[Decision]:
         """No reminders for `seconds` (None: until resumed)."""
         self._advance(at)
-        if seconds is not None and seconds <= 0:
-            raise ActionRejected("a pause must last longer than zero seconds")
+        if seconds is not None and not SHORTEST_WAIT <= seconds <= LONGEST:
+            raise ActionRejected(f"a pause must last from {SHORTEST_WAIT} to {LONGEST} seconds")
         self._paused_until = math.inf if seconds is None else at.boottime + seconds
         return self._report(self._close(Outcome.DISMISSED))
 

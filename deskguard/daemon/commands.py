@@ -13,6 +13,7 @@ from typing import Any, Protocol, get_args
 
 from deskguard.core.durations import LONGEST
 from deskguard.core.routine import RoutineKind
+from deskguard.core.tracker import SHORTEST_WAIT
 from deskguard.daemon.session import Session
 from deskguard.errors import UserError
 
@@ -38,20 +39,32 @@ Command = Callable[[Runtime, Args], Awaitable[Reply | None]]
 """Checks its arguments and acts; returns its own reply, or None for the status."""
 
 
+# The largest integer SQLite stores (history row ids, step counts).
+LARGEST_INT = 2**63 - 1
+
+
 def seconds_arg(args: Args, key: str) -> float | None:
     value = args.get(key)
     if value is None:
         return None
-    # `not 0 < value <= LONGEST` is also true for NaN.
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= LONGEST:
-        raise UserError("bad request", f"{key} must be a number of seconds from 1 to {LONGEST}")
+    # `not SHORTEST <= value <= LONGEST` is also true for NaN.
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not SHORTEST_WAIT <= value <= LONGEST
+    ):
+        raise UserError(
+            "bad request", f"{key} must be a number of seconds from {SHORTEST_WAIT} to {LONGEST}"
+        )
     return float(value)
 
 
 def int_arg(args: Args, key: str, minimum: int = 0) -> int:
     value = args.get(key)
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise UserError("bad request", f"{key} must be a whole number of at least {minimum}")
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= LARGEST_INT:
+        raise UserError(
+            "bad request", f"{key} must be a whole number from {minimum} to {LARGEST_INT}"
+        )
     return value
 
 
@@ -71,11 +84,15 @@ async def _snooze(daemon: Runtime, args: Args) -> None:
 
 
 async def _pause(daemon: Runtime, args: Args) -> None:
+    """For `seconds`, until "tomorrow", or (neither) until resumed."""
     session = daemon.session
-    if args.get("until") == "tomorrow":
-        await session.user_action("pause", session.seconds_until_tomorrow())
-    else:
+    if "until" not in args:
         await session.user_action("pause", seconds_arg(args, "seconds"))
+        return
+    # Anything else would pause until resumed: the one way a mistake must not end.
+    if "seconds" in args or args["until"] != "tomorrow":
+        raise UserError("bad request", 'until must be "tomorrow", without seconds')
+    await session.user_action("pause", session.seconds_until_tomorrow())
 
 
 async def _break(daemon: Runtime, args: Args) -> None:
