@@ -31,8 +31,8 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))  # the daemon harness lives in tests/
 
 from deskguard import ipc  # noqa: E402
-from tests.integration.daemon import DeskguardProcess, deskguard_executable  # noqa: E402
-from tests.integration.test_control_socket import bare_env  # noqa: E402
+from tests.support.env import isolated_env  # noqa: E402
+from tests.support.process import DeskguardProcess, deskguard_executable  # noqa: E402
 
 TARGET_MEDIAN_MS = 120.0
 
@@ -71,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     with tempfile.TemporaryDirectory(prefix="dg-latency-") as tmp:
-        env = bare_env(Path(tmp))
+        env = isolated_env(Path(tmp))
         daemon = DeskguardProcess(env, Path(tmp) / "deskguard.log").start()
         try:
             socket_path = Path(env["XDG_RUNTIME_DIR"]) / "deskguard" / "control.sock"

@@ -4,7 +4,7 @@
                               [--no-workrave]
 
 Starts a desktop with no screen (Xvfb, a private session bus, dunst and the trayer system
-tray: the integration tests' HeadlessDesktop), then `deskguard run` on its default
+tray: HeadlessDesktop from tests/support), then `deskguard run` on its default
 configuration with its tray icon. After `--settle` seconds it measures `--seconds` of
 idle time: RSS and PSS (/proc/PID/smaps_rollup) and CPU seconds (utime + stime from
 /proc/PID/stat, reaped children included) of each process tree, CPU extrapolated to one
@@ -40,10 +40,10 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))  # the desktop harness lives in tests/
+    sys.path.insert(0, str(REPO))  # the desktop harness lives in tests/support
 
 from deskguard.daemon.lean import LEFT_OUT_MODULES  # noqa: E402
-from tests.integration.desktop import HeadlessDesktop  # noqa: E402
+from tests.support.desktop import HeadlessDesktop  # noqa: E402
 
 RSS_TARGET_MB = 36.0
 CPU_TARGET_S_PER_HOUR = 1.0

@@ -31,8 +31,8 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))  # the test harness lives in tests/
 
 from deskguard import ipc  # noqa: E402
-from tests.integration.daemon import DeskguardProcess, write_config  # noqa: E402
-from tests.integration.desktop import HeadlessDesktop, Notification  # noqa: E402
+from tests.support.desktop import HeadlessDesktop, Notification  # noqa: E402
+from tests.support.process import DeskguardProcess, write_config  # noqa: E402
 
 TARGET_S = 1.0
 CONFIG = """\

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.desktop import HeadlessDesktop
+from tests.support.desktop import HeadlessDesktop
 
 
 @pytest.fixture

@@ -20,8 +20,9 @@ from deskguard.platform.activity import (
     open_activity_source,
     probe_all,
 )
-from tests.integration.aio import eventually, run
-from tests.integration.desktop import HeadlessDesktop
+from tests.support.aio import run
+from tests.support.desktop import HeadlessDesktop
+from tests.support.polling import eventually
 
 T = TypeVar("T")
 LOG = logging.getLogger("test.activity")

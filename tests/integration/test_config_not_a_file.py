@@ -15,15 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.test_control_socket import bare_env
 from tests.integration.test_hostile_config import deskguard, refused
+from tests.support.env import isolated_env
 
 MiB = 1024 * 1024
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    return bare_env(tmp_path)
+    return isolated_env(tmp_path)
 
 
 def a_directory(path: Path) -> Path:

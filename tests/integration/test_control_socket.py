@@ -15,37 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.daemon import DeskguardProcess, poll, write_config
-
-
-def bare_env(tmp_path: Path) -> dict[str, str]:
-    """An environment with no graphical session and no session bus."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("DISPLAY", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "NOTIFY_SOCKET")
-        and not key.startswith(("XDG_", "DESKGUARD_"))
-    }
-    for name in ("config", "state", "data", "cache", "runtime"):
-        folder = tmp_path / name
-        folder.mkdir(mode=0o700)
-    env.update(
-        HOME=str(tmp_path),
-        XDG_CONFIG_HOME=str(tmp_path / "config"),
-        XDG_STATE_HOME=str(tmp_path / "state"),
-        XDG_DATA_HOME=str(tmp_path / "data"),
-        XDG_CACHE_HOME=str(tmp_path / "cache"),
-        XDG_RUNTIME_DIR=str(tmp_path / "runtime"),
-        XDG_CONFIG_DIRS=str(tmp_path / "nowhere"),
-        # Without a bus address D-Bus libraries would try to autolaunch one.
-        DBUS_SESSION_BUS_ADDRESS="unix:path=" + str(tmp_path / "no-bus"),
-    )
-    return env
+from tests.support.env import isolated_env
+from tests.support.polling import poll
+from tests.support.process import DeskguardProcess, write_config
 
 
 @pytest.fixture
 def bare_daemon(tmp_path: Path) -> Iterator[DeskguardProcess]:
-    env = bare_env(tmp_path)
+    env = isolated_env(tmp_path)
     write_config(env, '[reminder]\nsit_limit = "2s"\nsnooze = "2s"\n[activity]\npoll = "1s"\n')
     process = DeskguardProcess(env, tmp_path / "deskguard.log").start()
     yield process
@@ -195,7 +172,7 @@ def test_sighup_reloads(bare_daemon: DeskguardProcess) -> None:
 
 
 def test_invalid_config_at_start_exits_78(tmp_path: Path) -> None:
-    env = bare_env(tmp_path)
+    env = isolated_env(tmp_path)
     config = write_config(env, '[reminder]\nsit_limt = "2s"\n')
     result = DeskguardProcess(env, tmp_path / "log").cli("run", "--no-tray")
     assert result.returncode == 78

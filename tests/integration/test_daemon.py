@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.daemon import DeskguardProcess, history_path, poll, write_config
-from tests.integration.desktop import HeadlessDesktop
+from tests.support.desktop import HeadlessDesktop
+from tests.support.polling import poll
+from tests.support.process import DeskguardProcess, history_path, write_config
 
 DESK_FRIENDLY_NAMES = ("back bend", "quadriceps")
 

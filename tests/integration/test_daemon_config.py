@@ -10,12 +10,12 @@ from deskguard.core.tracker import Policy
 from deskguard.daemon.config import DaemonConfig, load, resolve
 from deskguard.errors import InvalidConfiguration
 from deskguard.paths import ConfigFiles
-from tests.integration.test_control_socket import bare_env
+from tests.support.env import isolated_env
 
 
 @pytest.fixture
 def files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ConfigFiles:
-    for key, value in bare_env(tmp_path).items():
+    for key, value in isolated_env(tmp_path).items():
         monkeypatch.setenv(key, value)
     return ConfigFiles(system=[], user=tmp_path / "config" / "deskguard" / "config.toml")
 

@@ -8,9 +8,10 @@ import sys
 import time
 from pathlib import Path
 
-from tests.integration.daemon import DeskguardProcess, history_path, poll, write_config
-from tests.integration.desktop import HeadlessDesktop
 from tests.integration.test_daemon import is_reminder
+from tests.support.desktop import HeadlessDesktop
+from tests.support.polling import poll
+from tests.support.process import DeskguardProcess, history_path, write_config
 
 
 def config(video_devices: str) -> str:

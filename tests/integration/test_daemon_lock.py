@@ -11,9 +11,10 @@ from typing import Any, TypeVar
 import pytest
 from dbus_fast.aio import MessageBus
 
-from tests.integration.daemon import DeskguardProcess, poll, write_config
-from tests.integration.desktop import HeadlessDesktop
 from tests.integration.test_session_events import FakeScreenSaver
+from tests.support.desktop import HeadlessDesktop
+from tests.support.polling import poll
+from tests.support.process import DeskguardProcess, write_config
 
 T = TypeVar("T")
 

@@ -6,8 +6,8 @@ import socket
 import time
 from pathlib import Path
 
-from tests.integration.daemon import DeskguardProcess, write_config
-from tests.integration.test_control_socket import bare_env
+from tests.support.env import isolated_env
+from tests.support.process import DeskguardProcess, write_config
 
 
 def test_ready_watchdog_and_stopping_are_sent(tmp_path: Path) -> None:
@@ -15,7 +15,7 @@ def test_ready_watchdog_and_stopping_are_sent(tmp_path: Path) -> None:
     with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as listener:
         listener.bind(str(address))
         listener.settimeout(15)
-        env = bare_env(tmp_path)
+        env = isolated_env(tmp_path)
         env.update(NOTIFY_SOCKET=str(address), WATCHDOG_USEC="1000000")
         write_config(env, '[activity]\npoll = "1s"\n')
         daemon = DeskguardProcess(env, tmp_path / "deskguard.log").start(wait=False)

@@ -15,16 +15,16 @@ import pytest
 from deskguard.daemon.config import resolve
 from deskguard.daemon.runtime import Daemon, end_of_day_triggers
 from deskguard.paths import ConfigFiles
-from tests.integration.daemon import history_path
-from tests.integration.test_control_socket import bare_env
+from tests.support.env import isolated_env
 from tests.support.in_process import ScriptedIdle, daemon_in_process
+from tests.support.process import history_path
 from tests.unit.test_focus import Fixed
 from tests.unit.test_tracker import FakeClock
 
 
 @pytest.fixture
 def clocked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Daemon, FakeClock]]:
-    for key, value in bare_env(tmp_path).items():
+    for key, value in isolated_env(tmp_path).items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("DESKGUARD_REMINDER__SIT_LIMIT", "60s")
     monkeypatch.setenv("DESKGUARD_REMINDER__NATURAL_BREAK", "5m")
@@ -141,7 +141,7 @@ def test_end_of_day_runs_when_the_working_hours_end() -> None:
 def test_reload_moves_the_end_of_day_summary_with_the_working_hours(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for key, value in bare_env(tmp_path).items():
+    for key, value in isolated_env(tmp_path).items():
         monkeypatch.setenv(key, value)
     config = tmp_path / "config.toml"
     files = ConfigFiles(system=[], user=config)

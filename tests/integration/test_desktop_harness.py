@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops
 
-from tests.integration.desktop import NOTIFICATIONS, HeadlessDesktop, wait_until
+from tests.support.desktop import NOTIFICATIONS, HeadlessDesktop
+from tests.support.polling import poll
 
 pytestmark = pytest.mark.integration
 
@@ -228,16 +229,16 @@ def test_paused_dunst_holds_notifications_back(desktop: HeadlessDesktop) -> None
     desktop.set_dunst_paused(True)
     desktop.run(["notify-send", "Held", "back"])
     desktop.wait_for_notification(lambda n: n.summary == "Held")
-    wait_until(lambda: count("waiting") == 1, 5.0, "the notification to be queued")
+    poll(lambda: count("waiting") == 1, 5.0, "the notification to be queued")
     assert count("displayed") == 0
 
     desktop.set_dunst_paused(False)
-    wait_until(lambda: count("displayed") == 1, 5.0, "the notification to be shown")
+    poll(lambda: count("displayed") == 1, 5.0, "the notification to be shown")
     assert count("waiting") == 0
 
 
 def test_key_press_resets_x_idle_time(desktop: HeadlessDesktop) -> None:
-    wait_until(lambda: desktop.x_idle_ms() >= 400, 10.0, "the X server to be idle a while")
+    poll(lambda: desktop.x_idle_ms() >= 400, 10.0, "the X server to be idle a while")
     pressed_at = time.monotonic()
 
     desktop.xdotool("key", "shift")
@@ -292,7 +293,7 @@ def test_screenshot_shows_the_notification(desktop: HeadlessDesktop, tmp_path: P
 
     desktop.run(["notify-send", "Look", "at me"])
     desktop.wait_for_notification()
-    wait_until(lambda: bool(visible_dunst_windows(desktop)), 10.0, "dunst's window")
+    poll(lambda: bool(visible_dunst_windows(desktop)), 10.0, "dunst's window")
     geometry = desktop.xdotool("getwindowgeometry", "--shell", visible_dunst_windows(desktop)[0])
     box = dict(line.split("=") for line in geometry.split())
     x, y, w, h = (int(box[k]) for k in ("X", "Y", "WIDTH", "HEIGHT"))
@@ -305,7 +306,7 @@ def test_screenshot_shows_the_notification(desktop: HeadlessDesktop, tmp_path: P
         changed = ImageChops.difference(blank.crop(region), shown).getbbox() is not None
         return changed and colors is not None and len(colors) > 2
 
-    wait_until(drawn, 10.0, "the notification to appear on screen")
+    poll(drawn, 10.0, "the notification to appear on screen")
     outside = (0, 0, 1280, y)  # above the window nothing was drawn
     screen = Image.open(tmp_path / "shown.png").convert("RGB")
     assert ImageChops.difference(blank.crop(outside), screen.crop(outside)).getbbox() is None

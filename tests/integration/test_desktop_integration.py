@@ -26,8 +26,8 @@ import pytest
 
 from deskguard.paths import APP_ID
 from deskguard.platform.desktop_entry import entry_for
-from tests.integration.daemon import poll
-from tests.integration.desktop import HeadlessDesktop
+from tests.support.desktop import HeadlessDesktop
+from tests.support.polling import poll
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
 

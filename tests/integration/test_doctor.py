@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.integration.daemon import DeskguardProcess
-from tests.integration.desktop import HeadlessDesktop
-from tests.integration.test_control_socket import bare_env
+from tests.support.desktop import HeadlessDesktop
+from tests.support.env import isolated_env
+from tests.support.process import DeskguardProcess
 
 
 def checks(process: DeskguardProcess) -> dict[str, dict[str, object]]:
@@ -35,7 +35,7 @@ def test_doctor_sees_the_desktop(desktop_with_tray: HeadlessDesktop, tmp_path: P
 
 
 def test_doctor_without_a_desktop_says_how_to_fix_each_problem(tmp_path: Path) -> None:
-    found = checks(DeskguardProcess(bare_env(tmp_path), tmp_path / "log"))
+    found = checks(DeskguardProcess(isolated_env(tmp_path), tmp_path / "log"))
     for name in ("session", "notifications", "tray host", "activity"):
         assert not found[name]["ok"], name
         assert found[name]["fix"], name

@@ -14,8 +14,9 @@ import signal
 import sqlite3
 from pathlib import Path
 
-from tests.integration.daemon import DeskguardProcess, history_path, poll, write_config
-from tests.integration.desktop import HeadlessDesktop
+from tests.support.desktop import HeadlessDesktop
+from tests.support.polling import poll
+from tests.support.process import DeskguardProcess, history_path, write_config
 
 CONFIG = """\
 [reminder]

@@ -25,9 +25,9 @@ from deskguard.daemon.config import resolve
 from deskguard.daemon.runtime import Daemon
 from deskguard.daemon.session import TICK_LOG_PREFIX
 from deskguard.paths import ConfigFiles
-from tests.integration.daemon import DeskguardProcess, history_path, write_config
-from tests.integration.test_control_socket import bare_env
+from tests.support.env import isolated_env
 from tests.support.in_process import ScriptedIdle, lean_process, with_activity
+from tests.support.process import DeskguardProcess, history_path, write_config
 from tests.unit.test_tracker import FakeClock
 
 SIT_LIMIT = 60
@@ -70,7 +70,7 @@ class Clocked:
 def quiet_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No display, no bus, the log notifier, and no focus signals (which would read the
     real machine, e.g. which processes hold a camera, at every tick)."""
-    for key, value in bare_env(tmp_path).items():
+    for key, value in isolated_env(tmp_path).items():
         monkeypatch.setenv(key, value)
     for key, value in {
         "REMINDER__SIT_LIMIT": f"{SIT_LIMIT}s",
@@ -219,7 +219,7 @@ def ticks_during(log: Path, seconds: float) -> int:
 def test_a_frozen_daemon_does_not_replay_missed_ticks(tmp_path: Path) -> None:
     """Each activity tick logs one debug line with `-v`: counting those counts the ticks."""
     poll_s = 1.0
-    env = bare_env(tmp_path)
+    env = isolated_env(tmp_path)
     write_config(env, f'[reminder]\nsit_limit = "1h"\n[activity]\npoll = "{poll_s:g}s"\n')
     log = tmp_path / "deskguard.log"
     daemon = DeskguardProcess(env, log, args=("--no-tray", "-v")).start()

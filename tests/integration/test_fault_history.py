@@ -20,8 +20,9 @@ from pathlib import Path
 import pytest
 
 from deskguard.store import MIGRATIONS, History
-from tests.integration.daemon import DeskguardProcess, history_path, poll, write_config
-from tests.integration.test_control_socket import bare_env
+from tests.support.env import isolated_env
+from tests.support.polling import poll
+from tests.support.process import DeskguardProcess, history_path, write_config
 
 CONFIG = '[reminder]\nsit_limit = "1s"\nsnooze = "1s"\n[activity]\npoll = "1s"\n'
 ASIDE = re.compile(r"^history\.sqlite3\.corrupt-(\d{8}-\d{6})$")
@@ -110,7 +111,7 @@ def check_recovery(env: dict[str, str], tmp_path: Path, damaged: bytes) -> Path:
 
 
 def test_garbage_instead_of_a_database(tmp_path: Path) -> None:
-    env = bare_env(tmp_path)
+    env = isolated_env(tmp_path)
     write_config(env, CONFIG)
     history = history_path(env)
     history.parent.mkdir(parents=True)
@@ -125,7 +126,7 @@ def test_garbage_instead_of_a_database(tmp_path: Path) -> None:
 
 
 def test_damaged_pages_behind_a_good_header(tmp_path: Path) -> None:
-    env = bare_env(tmp_path)
+    env = isolated_env(tmp_path)
     write_config(env, CONFIG)
     history = history_path(env)
     store = History(history)  # a real history with enough rows to fill several pages

@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 
 from deskguard.store import TABLES
-from tests.integration.daemon import DeskguardProcess, history_path, write_config
-from tests.integration.test_control_socket import bare_env
+from tests.support.env import isolated_env
+from tests.support.process import DeskguardProcess, history_path, write_config
 
 KILLS = 50
 CONFIG = '[reminder]\nsit_limit = "1s"\nsnooze = "1s"\n[activity]\npoll = "1s"\n'
@@ -95,7 +95,7 @@ class SkipLoop:
 def test_kill_at_random_moments_loses_no_committed_row(tmp_path: Path) -> None:
     seed = random.randrange(2**32)
     rng = random.Random(seed)
-    env = bare_env(tmp_path)
+    env = isolated_env(tmp_path)
     write_config(env, CONFIG)
     history = history_path(env)
     log = tmp_path / "deskguard.log"

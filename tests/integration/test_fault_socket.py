@@ -28,8 +28,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from deskguard.ipc import COMMANDS, MAX_LINE
-from tests.integration.daemon import DeskguardProcess, write_config
-from tests.integration.test_control_socket import bare_env
+from tests.support.env import isolated_env
+from tests.support.process import DeskguardProcess, write_config
 
 MESSAGES = 10_000
 BATCH = 50
@@ -349,7 +349,7 @@ def control_socket(daemon: DeskguardProcess) -> Path:
 
 @pytest.fixture
 def daemon(tmp_path: Path) -> Iterator[DeskguardProcess]:
-    env = bare_env(tmp_path)
+    env = isolated_env(tmp_path)
     write_config(env, CONFIG)
     process = DeskguardProcess(env, tmp_path / "deskguard.log").start()
     try:
@@ -511,7 +511,7 @@ def test_durations_out_of_range_are_refused(tmp_path: Path) -> None:
     for number, (cmd, seconds) in enumerate(cases):
         folder = tmp_path / f"c{number}"  # short: the control socket's path is limited
         folder.mkdir()
-        env = bare_env(folder)
+        env = isolated_env(folder)
         write_config(env, CONFIG)
         case = DeskguardProcess(env, folder / "deskguard.log").start()
         try:

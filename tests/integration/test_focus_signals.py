@@ -29,8 +29,9 @@ from Xlib.protocol import event as xevent
 from deskguard.platform.focus import FocusSignal, busy_reasons, open_focus_signals, probe_focus
 from deskguard.platform.focus import base as focus_base
 from deskguard.settings import FocusSettings
-from tests.integration.aio import eventually, run
-from tests.integration.desktop import NOTIFICATIONS, HeadlessDesktop
+from tests.support.aio import run
+from tests.support.desktop import NOTIFICATIONS, HeadlessDesktop
+from tests.support.polling import eventually
 
 T = TypeVar("T")
 LOG = logging.getLogger("test.focus")

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.daemon import DeskguardProcess, deskguard_executable, write_config
-from tests.integration.test_control_socket import bare_env
+from tests.support.env import isolated_env
+from tests.support.process import DeskguardProcess, deskguard_executable, write_config
 
 BAD_CONFIG = 78
 
@@ -55,7 +55,7 @@ def refused_everywhere(env: dict[str, str], path: Path) -> str:
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    return bare_env(tmp_path)
+    return isolated_env(tmp_path)
 
 
 def nested_arrays(depth: int) -> str:

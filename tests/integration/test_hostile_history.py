@@ -23,16 +23,16 @@ import pytest
 
 from deskguard.store import History
 from tests.integration import hostile_fs
-from tests.integration.daemon import (
+from tests.integration.test_fault_history import check_recovery
+from tests.integration.test_stats_cli import run
+from tests.support.env import isolated_env
+from tests.support.process import (
     DeskguardProcess,
     deskguard_executable,
     history_path,
     poll,
     write_config,
 )
-from tests.integration.test_control_socket import bare_env
-from tests.integration.test_fault_history import check_recovery
-from tests.integration.test_stats_cli import run
 
 CONFIG = '[reminder]\nsit_limit = "1s"\nsnooze = "1s"\n[activity]\npoll = "1s"\n'
 NOT_RECORDING = "notice: deskguard is not recording its history"
@@ -148,7 +148,7 @@ def daemon_without_history(
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    environment = bare_env(tmp_path)
+    environment = isolated_env(tmp_path)
     write_config(environment, CONFIG)
     return environment
 

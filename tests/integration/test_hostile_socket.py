@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from deskguard.daemon.control import STALLED_AFTER, WRITE_TIMEOUT
-from tests.integration.daemon import DeskguardProcess, poll
 from tests.integration.hostile import NonReaders, assert_healthy, rss_bytes, running
 from tests.integration.test_fault_socket import control_socket
+from tests.support.polling import poll
+from tests.support.process import DeskguardProcess
 
 # "Within a few MB": glibc and Python keep some of what a burst freed in their pools.
 RSS_RETURN_LIMIT = 8 * 1024 * 1024

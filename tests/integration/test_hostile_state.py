@@ -17,10 +17,11 @@ import pytest
 
 from deskguard.daemon.carry_over import boot_id
 from deskguard.store import History
-from tests.integration.daemon import history_path, poll, write_config
-from tests.integration.test_control_socket import bare_env
 from tests.integration.test_hostile_history import exported, running, seed, strict_json
 from tests.integration.test_stats_cli import run
+from tests.support.env import isolated_env
+from tests.support.polling import poll
+from tests.support.process import history_path, write_config
 from tests.unit.test_history_rows import BAD_ROWS, plant
 
 CONFIG = '[reminder]\nsit_limit = "1h"\n[activity]\npoll = "1s"\n'
@@ -29,7 +30,7 @@ IGNORED = "ignoring the saved sitting time in "
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    environment = bare_env(tmp_path)
+    environment = isolated_env(tmp_path)
     write_config(environment, CONFIG)
     return environment
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.integration.daemon import DeskguardProcess, poll
-from tests.integration.desktop import HeadlessDesktop
 from tests.integration.test_tray import start_daemon, wait_for_icon
+from tests.support.desktop import HeadlessDesktop
+from tests.support.polling import poll
+from tests.support.process import DeskguardProcess
 
 LEFT_OUT = ("libgtk-3", "libgdk-3", "_pydantic_core", "libcrypto", "libssl", "libfreetype")
 

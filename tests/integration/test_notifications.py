@@ -21,9 +21,9 @@ from dbus_fast.aio import MessageBus
 from deskguard.paths import APP_ID
 from deskguard.platform.notify import FallbackNotifier, Notice, describe_server, open_notifier
 from deskguard.platform.notify import dbus as dbus_backend
-from tests.integration.aio import eventually
-from tests.integration.aio import run as run_within
-from tests.integration.desktop import NOTIFICATIONS, HeadlessDesktop, Notification
+from tests.support.aio import run as run_within
+from tests.support.desktop import NOTIFICATIONS, HeadlessDesktop, Notification
+from tests.support.polling import eventually
 
 T = TypeVar("T")
 LOG = logging.getLogger("test.notify")

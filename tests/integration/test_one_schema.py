@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from deskguard import paths
-from tests.integration.daemon import DeskguardProcess
-from tests.integration.test_control_socket import bare_env
+from tests.support.env import isolated_env
+from tests.support.process import DeskguardProcess
 
 # A value other than the default for each documented key: (environment value, as reported).
 CHANGED: dict[str, tuple[str, Any]] = {
@@ -49,7 +49,7 @@ def documented_keys() -> list[str]:
 def test_every_documented_key_reaches_the_daemon(tmp_path: Path) -> None:
     keys = documented_keys()
     assert sorted(CHANGED) == sorted(keys), "give every documented key a value here"
-    env = bare_env(tmp_path)
+    env = isolated_env(tmp_path)
     for key, (value, _) in CHANGED.items():
         section, name = key.split(".")
         env[f"DESKGUARD_{section.upper()}__{name.upper()}"] = value

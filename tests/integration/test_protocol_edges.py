@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 
-from tests.integration.daemon import DeskguardProcess, poll
 from tests.integration.hostile import assert_healthy, refused, request, running
 from tests.integration.test_fault_socket import control_socket, exchange_one
+from tests.support.polling import poll
+from tests.support.process import DeskguardProcess
 
 LARGEST_ID = 2**63 - 1
 

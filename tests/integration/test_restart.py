@@ -9,8 +9,9 @@ from pathlib import Path
 from deskguard.core.carry_over import SavedSitting, carried_sitting
 from deskguard.core.tracker import Instant
 from deskguard.daemon import carry_over
-from tests.integration.daemon import DeskguardProcess, history_path, poll, write_config
-from tests.integration.test_control_socket import bare_env
+from tests.support.env import isolated_env
+from tests.support.polling import poll
+from tests.support.process import DeskguardProcess, history_path, write_config
 
 CONFIG = '[reminder]\nsit_limit = "1h"\nnatural_break = "20s"\n[activity]\npoll = "1s"\n'
 
@@ -21,7 +22,7 @@ def sitting_in_history(env: dict[str, str]) -> float:
 
 
 def test_restart_soon_after_carries_on_and_counts_once(tmp_path: Path) -> None:
-    env = bare_env(tmp_path)
+    env = isolated_env(tmp_path)
     write_config(env, CONFIG)
     first = DeskguardProcess(env, tmp_path / "first.log").start()
     poll(lambda: first.status()["sitting_seconds"] >= 3.5, what="3 s of sitting")
@@ -42,7 +43,7 @@ def test_restart_soon_after_carries_on_and_counts_once(tmp_path: Path) -> None:
 
 
 def test_after_a_kill_the_stretch_carries_on(tmp_path: Path) -> None:
-    env = bare_env(tmp_path)
+    env = isolated_env(tmp_path)
     write_config(env, CONFIG)
     first = DeskguardProcess(env, tmp_path / "first.log").start()
     poll(lambda: first.status()["sitting_seconds"] >= 3, what="3 s of sitting")

@@ -17,14 +17,14 @@ from typing import Any
 
 import pytest
 
-from tests.integration.daemon import (
+from tests.support.env import isolated_env
+from tests.support.process import (
     DeskguardProcess,
     deskguard_executable,
     history_path,
     poll,
     write_config,
 )
-from tests.integration.test_control_socket import bare_env
 
 ROUTINE = ("routine", "--terminal", "--exercises", "standing-back-bend")
 
@@ -52,7 +52,7 @@ def run_routine(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[
 
 @pytest.fixture
 def daemon(tmp_path: Path) -> Iterator[DeskguardProcess]:
-    env = bare_env(tmp_path)
+    env = isolated_env(tmp_path)
     write_config(env, '[reminder]\nsit_limit = "1h"\n[activity]\npoll = "1s"\n')
     process = DeskguardProcess(env, tmp_path / "deskguard.log").start()
     yield process
@@ -62,7 +62,7 @@ def daemon(tmp_path: Path) -> Iterator[DeskguardProcess]:
 def test_finishes_prints_progress_and_writes_the_history_without_a_daemon(
     tmp_path: Path,
 ) -> None:
-    env = fast(bare_env(tmp_path))
+    env = fast(isolated_env(tmp_path))
     started = time.monotonic()
     result = run_routine(env, *ROUTINE)
     assert result.returncode == 0, result.stderr
@@ -121,7 +121,7 @@ def test_quick_routine_reports_what_it_shortened(daemon: DeskguardProcess) -> No
 
 
 def test_at_desk_full_routine_tells_what_was_left_out_and_why(tmp_path: Path) -> None:
-    env = fast(bare_env(tmp_path), speed=500)
+    env = fast(isolated_env(tmp_path), speed=500)
     write_config(env, '[routine]\nlength = "3m"\nat_desk = true\n')
     result = run_routine(env, "routine", "--terminal")
     assert result.returncode == 0, result.stderr
@@ -142,7 +142,7 @@ def test_at_desk_full_routine_tells_what_was_left_out_and_why(tmp_path: Path) ->
 
 
 def test_ctrl_c_stops_cleanly_and_records_the_holds_done(tmp_path: Path) -> None:
-    env = fast(bare_env(tmp_path), speed=5)
+    env = fast(isolated_env(tmp_path), speed=5)
     trace = tmp_path / "trace.jsonl"
     env["DESKGUARD_ROUTINE_TRACE"] = str(trace)
     process = subprocess.Popen(
@@ -177,7 +177,9 @@ def test_ctrl_c_stops_cleanly_and_records_the_holds_done(tmp_path: Path) -> None
 
 
 def test_unknown_exercise_exits_1_with_the_known_ids(tmp_path: Path) -> None:
-    result = run_routine(bare_env(tmp_path), "routine", "--terminal", "--exercises", "cartwheel")
+    result = run_routine(
+        isolated_env(tmp_path), "routine", "--terminal", "--exercises", "cartwheel"
+    )
     assert result.returncode == 1
     assert "unknown exercise 'cartwheel'" in result.stderr
     assert "known ids: hamstring-stretch, knees-to-chest, standing-back-bend" in result.stderr

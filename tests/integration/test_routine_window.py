@@ -19,14 +19,14 @@ from typing import Any
 
 import pytest
 
-from tests.integration.daemon import (
+from tests.support.desktop import HeadlessDesktop
+from tests.support.process import (
     DeskguardProcess,
     deskguard_executable,
     history_path,
     poll,
     write_config,
 )
-from tests.integration.desktop import HeadlessDesktop
 
 TITLE = "deskguard routine"
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.daemon import DeskguardProcess
-from tests.integration.test_control_socket import bare_env
 from tests.integration.test_hostile_config import deskguard, refused
+from tests.support.env import isolated_env
+from tests.support.process import DeskguardProcess
 
 ERROR = 1
 SOCKET_TAIL = "/deskguard/control.sock"
@@ -26,7 +26,7 @@ def env(tmp_path: Path) -> dict[str, str]:
     """No XDG_RUNTIME_DIR: the fallback in this test's own TMPDIR."""
     if os.access(f"/run/user/{os.geteuid()}", os.W_OK):
         pytest.skip("/run/user/UID exists: the temporary fallback is never used")
-    env = bare_env(tmp_path)
+    env = isolated_env(tmp_path)
     del env["XDG_RUNTIME_DIR"]
     (tmp_path / "tmp").mkdir()
     env["TMPDIR"] = str(tmp_path / "tmp")
@@ -103,7 +103,7 @@ def runtime_dir_for(tmp_path: Path, socket_bytes: int) -> Path:
 
 
 def test_a_socket_path_over_107_bytes_names_xdg_runtime_dir(tmp_path: Path) -> None:
-    env = {**bare_env(tmp_path), "XDG_RUNTIME_DIR": str(runtime_dir_for(tmp_path, 108))}
+    env = {**isolated_env(tmp_path), "XDG_RUNTIME_DIR": str(runtime_dir_for(tmp_path, 108))}
     socket = env["XDG_RUNTIME_DIR"] + SOCKET_TAIL
     line = (
         f"deskguard: control socket path too long: {socket} is 108 bytes long, a Unix "
@@ -114,7 +114,7 @@ def test_a_socket_path_over_107_bytes_names_xdg_runtime_dir(tmp_path: Path) -> N
 
 
 def test_a_socket_path_of_107_bytes_works(tmp_path: Path) -> None:
-    env = {**bare_env(tmp_path), "XDG_RUNTIME_DIR": str(runtime_dir_for(tmp_path, 107))}
+    env = {**isolated_env(tmp_path), "XDG_RUNTIME_DIR": str(runtime_dir_for(tmp_path, 107))}
     daemon = DeskguardProcess(env, tmp_path / "deskguard.log").start()
     try:
         assert daemon.status()["state"] == "active"

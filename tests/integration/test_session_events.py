@@ -15,9 +15,10 @@ from dbus_fast.constants import PropertyAccess
 from dbus_fast.service import ServiceInterface, dbus_method, dbus_property, dbus_signal
 
 from deskguard.platform.session import SessionWatcher
-from tests.integration.aio import eventually, run
 from tests.integration.conftest import use_desktop_environment
-from tests.integration.desktop import HeadlessDesktop
+from tests.support.aio import run
+from tests.support.desktop import HeadlessDesktop
+from tests.support.polling import eventually
 
 T = TypeVar("T")
 LOG = logging.getLogger("test.session")

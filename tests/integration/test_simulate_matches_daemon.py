@@ -18,9 +18,9 @@ import pytest
 from deskguard import paths
 from deskguard.core.trace import parse_trace
 from deskguard.daemon.runtime import Daemon
-from tests.integration.daemon import history_path
-from tests.integration.test_control_socket import bare_env
+from tests.support.env import isolated_env
 from tests.support.in_process import ScriptedIdle, daemon_in_process
+from tests.support.process import history_path
 from tests.unit.test_tracker import FakeClock
 
 TRACE = paths.shipped_file("traces/office-day.csv")
@@ -30,7 +30,7 @@ POLL = 10
 
 @pytest.fixture
 def daemon(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Daemon, FakeClock]]:
-    for key, value in bare_env(tmp_path).items():
+    for key, value in isolated_env(tmp_path).items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("DESKGUARD_ACTIVITY__SOURCE", "none")
     monkeypatch.setenv("DESKGUARD_NOTIFICATIONS__BACKEND", "log")

@@ -29,7 +29,7 @@ from deskguard.core.trace import TraceRow
 from deskguard.daemon.runtime import DUE_JOB, Daemon
 from deskguard.daemon.simulation import Simulation
 from deskguard.model.settings import Settings
-from tests.integration.test_control_socket import bare_env
+from tests.support.env import isolated_env
 from tests.support.in_process import ScriptedIdle, config_with, daemon_in_process
 from tests.unit.test_tracker import FakeClock
 
@@ -129,7 +129,7 @@ def scheduled_daemon(
 ) -> Iterator[tuple[Daemon, FakeClock, ScriptedIdle]]:
     """The daemon with its scheduler started, on a clock that starts at the next midnight
     (so every reminder job it schedules lies in the future and never fires by itself)."""
-    for key, value in bare_env(tmp_path).items():
+    for key, value in isolated_env(tmp_path).items():
         monkeypatch.setenv(key, value)
     for key, value in {
         "ACTIVITY__SOURCE": "none",

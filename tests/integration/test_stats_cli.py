@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from deskguard.store import History
-from tests.integration.daemon import deskguard_executable, history_path
-from tests.integration.test_control_socket import bare_env
+from tests.support.env import isolated_env
+from tests.support.process import deskguard_executable, history_path
 from tests.unit.test_stats import EXPECTED, SEEDED_ROWS, seed
 
 WINDOW = ("--until", "2026-01-07", "--days", "3")
@@ -36,7 +36,7 @@ def run(
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    return bare_env(tmp_path)
+    return isolated_env(tmp_path)
 
 
 @pytest.fixture

@@ -28,8 +28,9 @@ from deskguard.ipc.status import Status
 from deskguard.platform.tray_host import tray_host_available
 from deskguard.tray.icon import DIM, GREEN, TRACK
 from deskguard.tray.menu import Entry, build_menu
-from tests.integration.daemon import DeskguardProcess, poll, write_config
-from tests.integration.desktop import HeadlessDesktop
+from tests.support.desktop import HeadlessDesktop
+from tests.support.polling import poll
+from tests.support.process import DeskguardProcess, write_config
 
 pytestmark = pytest.mark.integration
 

@@ -41,14 +41,13 @@ from Xlib import display as xdisplay
 from Xlib.ext import screensaver
 from Xlib.xobject.resource import Resource
 
+from tests.support.polling import poll
+
 NOTIFICATIONS = "org.freedesktop.Notifications"
 """The well-known bus name (and interface) of a desktop notification server."""
 
 TRAY_SELECTION = "_NET_SYSTEM_TRAY_S0"
 """The X selection a system tray host owns on screen 0 (XEmbed tray protocol)."""
-
-POLL_INTERVAL = 0.02
-"""How often readiness checks run: short, so waiting costs little beyond the real delay."""
 
 START_TIMEOUT = 20.0
 """Upper bound for one component to come up; generous because CI machines stall."""
@@ -135,18 +134,6 @@ class ActionInvoked:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def wait_until(check: Callable[[], bool], timeout: float, what: str) -> None:
-    """Poll ``check`` until it is true; raise TimeoutError naming ``what`` otherwise.
-
-    Polling instead of sleeping keeps tests as fast as the real event and still bounded.
-    """
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() >= deadline:
-            raise TimeoutError(f"timed out after {timeout:.1f}s waiting for {what}")
-        time.sleep(POLL_INTERVAL)
 
 
 def require_program(name: str) -> str:
@@ -765,8 +752,8 @@ class HeadlessDesktop:
             return ready()
 
         try:
-            wait_until(check, START_TIMEOUT, what)
-        except TimeoutError as exc:
+            poll(check, START_TIMEOUT, what)
+        except AssertionError as exc:  # poll gave up
             raise RuntimeError(
                 f"{exc}; {name}'s log:\n{_log_tail(self._logs / f'{name}.log')}"
             ) from exc
@@ -861,7 +848,7 @@ class HeadlessDesktop:
             seen = log.stat().st_size if log.exists() else 0
             self.dunstctl("context")
             with contextlib.suppress(TimeoutError):
-                wait_until(partial(_menu_shown, log, seen), 1.0, "dunst's menu")
+                poll(partial(_menu_shown, log, seen), 1.0, "dunst's menu")
             if pick in _read_from(log, seen):
                 return
             if time.monotonic() >= deadline:
@@ -895,7 +882,7 @@ class HeadlessDesktop:
             windows[:] = found.stdout.split()
             return bool(windows)
 
-        wait_until(visible, 10.0, "dunst's window to be shown")
+        poll(visible, 10.0, "dunst's window to be shown")
         self.xdotool("mousemove", "--window", windows[0], str(x), str(y), "click", str(button))
 
     def dunstctl(self, *args: str) -> str:
@@ -912,12 +899,12 @@ class HeadlessDesktop:
         """Pause (queue without showing) or resume notifications, and confirm the change."""
         wanted = "true" if paused else "false"
         self.dunstctl("set-paused", wanted)
-        wait_until(lambda: self.dunstctl("is-paused").strip() == wanted, 5.0, f"paused={wanted}")
+        poll(lambda: self.dunstctl("is-paused").strip() == wanted, 5.0, f"paused={wanted}")
 
     def stop_dunst(self, timeout: float = 10.0) -> None:
         """Stop the notification server and wait until its bus name is released."""
         self._kill_dunst()
-        wait_until(
+        poll(
             lambda: self.bus_name_owner_pid(NOTIFICATIONS) is None,
             timeout,
             f"{NOTIFICATIONS} to be released",

@@ -7,10 +7,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar
+
+from tests.support.polling import poll
 
 T = TypeVar("T")
 
@@ -21,18 +22,6 @@ def deskguard_executable() -> str:
     if not script.exists():
         raise RuntimeError(f"{script} is missing: install the project (pip install -e .)")
     return str(script)
-
-
-def poll(check: Callable[[], T | None], timeout: float = 10.0, what: str = "condition") -> T:
-    """Call `check` until it returns something other than None/False."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result is not None and result is not False:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.05)
 
 
 def write_config(env: Mapping[str, str], text: str) -> Path:

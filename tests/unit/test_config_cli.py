@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import tomllib
@@ -16,37 +15,14 @@ from deskguard.cli import cli
 from deskguard.errors import ExitCode
 from deskguard.model import plain
 from deskguard.model.settings import Settings
+from tests.support.env import isolated_env
 
 PROJECT = Path(__file__).resolve().parents[2]
 
 
-def clean_env(tmp_path: Path) -> dict[str, str]:
-    """No desktop session, no deskguard or XDG variables from outside; every folder in tmp_path."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("DISPLAY", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "NOTIFY_SOCKET")
-        and not key.startswith(("XDG_", "DESKGUARD_"))
-    }
-    for name in ("config", "state", "data", "cache", "runtime"):
-        (tmp_path / name).mkdir(exist_ok=True)
-    (tmp_path / "runtime").chmod(0o700)  # XDG_RUNTIME_DIR must be private or it is ignored
-    env.update(
-        HOME=str(tmp_path),
-        XDG_CONFIG_HOME=str(tmp_path / "config"),
-        XDG_STATE_HOME=str(tmp_path / "state"),
-        XDG_DATA_HOME=str(tmp_path / "data"),
-        XDG_CACHE_HOME=str(tmp_path / "cache"),
-        XDG_RUNTIME_DIR=str(tmp_path / "runtime"),
-        XDG_CONFIG_DIRS=f"{tmp_path / 'site-a'}{os.pathsep}{tmp_path / 'site-b'}",
-        DBUS_SESSION_BUS_ADDRESS="unix:path=" + str(tmp_path / "no-bus"),
-    )
-    return env
-
-
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    return clean_env(tmp_path)
+    return isolated_env(tmp_path, [tmp_path / "site-a", tmp_path / "site-b"])
 
 
 def deskguard(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
