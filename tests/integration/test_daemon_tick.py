@@ -16,7 +16,7 @@ from deskguard.daemon.config import resolve
 from deskguard.daemon.runtime import Daemon, end_of_day_triggers
 from deskguard.paths import ConfigFiles
 from tests.support.env import isolated_env
-from tests.support.in_process import ScriptedIdle, daemon_in_process
+from tests.support.in_process import ScriptedIdle, daemon_in_process, quiet_environment
 from tests.support.process import history_path
 from tests.unit.test_focus import Fixed
 from tests.unit.test_tracker import FakeClock
@@ -24,12 +24,8 @@ from tests.unit.test_tracker import FakeClock
 
 @pytest.fixture
 def clocked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Daemon, FakeClock]]:
-    for key, value in isolated_env(tmp_path).items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.setenv("DESKGUARD_REMINDER__SIT_LIMIT", "60s")
-    monkeypatch.setenv("DESKGUARD_REMINDER__NATURAL_BREAK", "5m")
-    monkeypatch.setenv("DESKGUARD_ACTIVITY__SOURCE", "none")
-    monkeypatch.setenv("DESKGUARD_NOTIFICATIONS__BACKEND", "log")
+    limits = {"reminder.sit_limit": "60s", "reminder.natural_break": "5m"}
+    quiet_environment(tmp_path, monkeypatch, limits)
     clock = FakeClock()
     with daemon_in_process(tmp_path, clock) as (daemon, _idle):
         yield daemon, clock

@@ -26,7 +26,7 @@ from deskguard.daemon.runtime import Daemon
 from deskguard.daemon.session import TICK_LOG_PREFIX
 from deskguard.paths import ConfigFiles
 from tests.support.env import isolated_env
-from tests.support.in_process import ScriptedIdle, lean_process, with_activity
+from tests.support.in_process import ScriptedIdle, lean_process, quiet_environment, with_activity
 from tests.support.process import DeskguardProcess, history_path, write_config
 from tests.unit.test_tracker import FakeClock
 
@@ -67,23 +67,11 @@ class Clocked:
         return str(self.daemon.status()["state"])
 
 
-def quiet_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No display, no bus, the log notifier, and no focus signals (which would read the
-    real machine, e.g. which processes hold a camera, at every tick)."""
-    for key, value in isolated_env(tmp_path).items():
-        monkeypatch.setenv(key, value)
-    for key, value in {
-        "REMINDER__SIT_LIMIT": f"{SIT_LIMIT}s",
-        "REMINDER__SNOOZE": "30s",
-        "REMINDER__NATURAL_BREAK": f"{NATURAL_BREAK}s",
-        "ACTIVITY__SOURCE": "none",
-        "NOTIFICATIONS__BACKEND": "log",
-        "FOCUS__DO_NOT_DISTURB": "false",
-        "FOCUS__FULLSCREEN": "false",
-        "FOCUS__CAMERA": "false",
-        "FOCUS__MICROPHONE": "false",
-    }.items():
-        monkeypatch.setenv(f"DESKGUARD_{key}", value)
+LIMITS = {
+    "reminder.sit_limit": f"{SIT_LIMIT}s",
+    "reminder.snooze": "30s",
+    "reminder.natural_break": f"{NATURAL_BREAK}s",
+}
 
 
 def _end_loop(daemon: Daemon) -> None:
@@ -99,7 +87,7 @@ def _end_loop(daemon: Daemon) -> None:
 def clocked_daemon(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Clocked]:
     """The daemon on a fake clock, shut down at the end: a failing shutdown fails the
     test, unless the block failed already (its own failure is the one to see)."""
-    quiet_environment(tmp_path, monkeypatch)
+    quiet_environment(tmp_path, monkeypatch, LIMITS)
     config = resolve(ConfigFiles(system=[], user=tmp_path / "absent.toml"))
     clock = FakeClock()
     idle = ScriptedIdle()

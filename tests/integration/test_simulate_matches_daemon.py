@@ -18,8 +18,7 @@ import pytest
 from deskguard import paths
 from deskguard.core.trace import parse_trace
 from deskguard.daemon.runtime import Daemon
-from tests.support.env import isolated_env
-from tests.support.in_process import ScriptedIdle, daemon_in_process
+from tests.support.in_process import ScriptedIdle, daemon_in_process, quiet_environment
 from tests.support.process import history_path
 from tests.unit.test_tracker import FakeClock
 
@@ -30,11 +29,7 @@ POLL = 10
 
 @pytest.fixture
 def daemon(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Daemon, FakeClock]]:
-    for key, value in isolated_env(tmp_path).items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.setenv("DESKGUARD_ACTIVITY__SOURCE", "none")
-    monkeypatch.setenv("DESKGUARD_NOTIFICATIONS__BACKEND", "log")
-    monkeypatch.setenv("DESKGUARD_ROUTINE__WINDOW_ON_BREAK", "false")
+    quiet_environment(tmp_path, monkeypatch, {"routine.window_on_break": "false"})
     clock = FakeClock(wall=START)
     with daemon_in_process(tmp_path, clock) as (running, _idle):
         yield running, clock

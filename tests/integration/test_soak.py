@@ -29,8 +29,7 @@ from deskguard.core.trace import TraceRow
 from deskguard.daemon.runtime import DUE_JOB, Daemon
 from deskguard.daemon.simulation import Simulation
 from deskguard.model.settings import Settings
-from tests.support.env import isolated_env
-from tests.support.in_process import ScriptedIdle, config_with, daemon_in_process
+from tests.support.in_process import ScriptedIdle, config_with, daemon_in_process, quiet_environment
 from tests.unit.test_tracker import FakeClock
 
 DAY = 86400
@@ -129,18 +128,8 @@ def scheduled_daemon(
 ) -> Iterator[tuple[Daemon, FakeClock, ScriptedIdle]]:
     """The daemon with its scheduler started, on a clock that starts at the next midnight
     (so every reminder job it schedules lies in the future and never fires by itself)."""
-    for key, value in isolated_env(tmp_path).items():
-        monkeypatch.setenv(key, value)
-    for key, value in {
-        "ACTIVITY__SOURCE": "none",
-        "ACTIVITY__POLL": "1h",  # the real-time tick stays out of the simulated days
-        "NOTIFICATIONS__BACKEND": "log",
-        "FOCUS__DO_NOT_DISTURB": "false",
-        "FOCUS__FULLSCREEN": "false",
-        "FOCUS__CAMERA": "false",
-        "FOCUS__MICROPHONE": "false",
-    }.items():
-        monkeypatch.setenv(f"DESKGUARD_{key}", value)
+    # A one-hour poll: the real-time tick stays out of the simulated days.
+    quiet_environment(tmp_path, monkeypatch, {"activity.poll": "1h"})
     now = datetime.now().astimezone()
     clock = FakeClock(wall=(now + timedelta(days=1)).replace(hour=0, minute=0, second=0))
     with daemon_in_process(tmp_path, clock, schedule=True) as (daemon, idle):

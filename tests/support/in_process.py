@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+
+import pytest
 
 from deskguard.daemon.adapters import Adapters, open_adapters
 from deskguard.daemon.config import DaemonConfig, DaemonPaths, resolve
@@ -18,6 +20,7 @@ from deskguard.daemon.lean import LEFT_OUT_MODULES
 from deskguard.daemon.runtime import Daemon, OpenAdapters
 from deskguard.model.settings import Settings
 from deskguard.paths import ConfigFiles
+from tests.support.env import isolated_env
 from tests.unit.test_tracker import FakeClock
 
 
@@ -93,3 +96,27 @@ def config_with(settings: Settings) -> DaemonConfig:
         load_catalog(),
         DaemonPaths(nowhere / "config.toml", nowhere, nowhere, nowhere, nowhere),
     )
+
+
+QUIET = {
+    "activity.source": "none",
+    "notifications.backend": "log",
+    # Focus signals would read the real machine (which processes hold a camera...).
+    "focus.do_not_disturb": "false",
+    "focus.fullscreen": "false",
+    "focus.camera": "false",
+    "focus.microphone": "false",
+}
+
+
+def quiet_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: Mapping[str, str] = {}
+) -> None:
+    """This process's environment for a daemon in it: isolated (tests.support.env), no
+    activity source, the log notifier, no focus signals, plus `settings` ("section.key":
+    value) as DESKGUARD_* variables."""
+    for key, value in isolated_env(tmp_path).items():
+        monkeypatch.setenv(key, value)
+    for key, value in {**QUIET, **settings}.items():
+        section, name = key.split(".")
+        monkeypatch.setenv(f"DESKGUARD_{section.upper()}__{name.upper()}", value)
