@@ -1,14 +1,24 @@
-"""`deskguard simulate`: what the daemon would have done over a recorded day."""
+"""`deskguard simulate`: what the daemon would have done over a recorded day.
+
+The timeline is printed as the trace is replayed, so a trace of any length keeps nothing
+in memory; a malformed line stops it there, with a message naming the line.
+"""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
-from deskguard.cli.params import echo_json
 from deskguard.errors import UserError
+
+# Wall-clock starts a trace of the longest length can run from without leaving the
+# calendar (times up to ten years ahead, idle values as far back).
+EARLIEST_START = datetime(1900, 1, 1)
+LATEST_START = datetime(8999, 12, 31, 23, 59, 59)
 
 
 def _clock(seconds: float) -> str:
@@ -28,6 +38,37 @@ def _describe(event: dict[str, object]) -> str:
     if kind == "rejected":
         return f"{event['action']} refused: {event['reason']}"
     return str(kind)
+
+
+class _Text:
+    """One line per event, then how many reminders and natural breaks there were."""
+
+    def __init__(self) -> None:
+        self.reminders = self.breaks = 0
+
+    def event(self, event: dict[str, Any]) -> None:
+        self.reminders += event["kind"] == "reminder"
+        self.breaks += event["kind"] == "natural_break"
+        click.echo(f"{_clock(float(event['t']))}  {_describe(event)}")
+
+    def finish(self) -> None:
+        click.echo(f"{self.reminders} reminders, {self.breaks} natural breaks")
+
+
+class _Json:
+    """`{"events": [...]}` written an event at a time, as `json.dumps(..., indent=2)` would."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def event(self, event: dict[str, Any]) -> None:
+        item = json.dumps(event, indent=2, ensure_ascii=False).replace("\n", "\n    ")
+        opening = '{\n  "events": [\n' if self.count == 0 else ",\n"
+        click.echo(f"{opening}    {item}", nl=False)
+        self.count += 1
+
+    def finish(self) -> None:
+        click.echo("\n  ]\n}" if self.count else '{\n  "events": []\n}')
 
 
 @click.command()
@@ -52,27 +93,29 @@ def simulate(trace: Path, config_path: Path | None, as_json: bool, start: dateti
     Prints when reminders, natural breaks, snoozes and skips would have happened, so
     you can preview a setting before living with it. The daemon need not run.
     """
-    from deskguard.core.trace import TraceError, parse_trace
+    from deskguard.core.trace import TraceError, parse_trace, trace_lines
     from deskguard.daemon.config import resolve
     from deskguard.daemon.simulation import Simulation
     from deskguard.paths import ConfigFiles
 
-    simulation = Simulation(resolve(ConfigFiles.chosen(config_path)), start)
+    if not EARLIEST_START <= start <= LATEST_START:
+        raise click.BadParameter(
+            f"must be between {EARLIEST_START:%Y-%m-%d} and {LATEST_START:%Y-%m-%d}",
+            param_hint="'--start'",
+        )
+    timeline = _Json() if as_json else _Text()
+    config = resolve(ConfigFiles.chosen(config_path))
+    simulation = Simulation(config, start, on_event=timeline.event)
     try:
-        with trace.open(newline="") as lines:
-            events = simulation.run(parse_trace(lines))
+        with trace.open("rb") as stream:
+            simulation.run(parse_trace(trace_lines(stream.read1)))
     except TraceError as exc:
         raise UserError(f"{trace}: malformed trace", str(exc)) from None
+    except OSError as exc:
+        raise UserError(f"{trace}: cannot read it", exc.strerror or str(exc)) from None
     finally:
         simulation.close()
-    if as_json:
-        echo_json({"events": events})
-        return
-    for event in events:
-        click.echo(f"{_clock(float(event['t']))}  {_describe(event)}")
-    reminders = sum(1 for event in events if event["kind"] == "reminder")
-    breaks = sum(1 for event in events if event["kind"] == "natural_break")
-    click.echo(f"{reminders} reminders, {breaks} natural breaks")
+    timeline.finish()
 
 
 def register(group: click.Group) -> None:

@@ -85,6 +85,8 @@ class WorkingHours:
     def next_change(self, wall: datetime) -> datetime | None:
         """The first moment after `wall` when a period starts or ends (None: never):
         `is_active` stays what it is at `wall` up to then."""
+        if not self.periods:
+            return None
         # Every period recurs weekly, so one comes within the next eight days.
         days = (wall.date() + timedelta(days=ahead) for ahead in range(8))
         edges = (

@@ -4,12 +4,17 @@ A trace is CSV with the header `time,idle_seconds,event`: `time` in seconds from
 start, `idle_seconds` since the last input at that moment, `event` empty or one of
 EVENTS. A row holds until the next one. deskguard.daemon.simulation drives the daemon's
 own session through it.
+
+A trace is read as it is replayed, a line at a time, and every line and every time is
+bounded: a file of any size or content costs at most one line of memory, and what it
+costs in time follows its rows, never the seconds they span.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Iterator
+import codecs
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,6 +24,12 @@ HEADER = ("time", "idle_seconds", "event")
 SESSION_EVENTS = ("lock", "unlock", "suspend", "resume")
 USER_EVENTS = ("snooze", "accept", "skip")
 EVENTS = ("", *SESSION_EVENTS, *USER_EVENTS)
+# The longest trace, in years of 365 days (times and idle values beyond are refused).
+MAX_YEARS = 10
+MAX_SECONDS = MAX_YEARS * 365 * 86400
+# The longest line, its line break not counted; a row needs a few dozen bytes.
+MAX_LINE_BYTES = 1024
+_BLOCK = 64 * 1024  # read at a time
 
 
 class TraceError(ValueError):
@@ -37,9 +48,57 @@ def _number(text: str, what: str, line: int) -> float:
         value = float(text)
     except ValueError:
         raise TraceError(f"line {line}: {what} must be a number, got {text!r}") from None
-    if not 0 <= value < math.inf:  # also false for NaN
+    if not value >= 0:  # also true for NaN
         raise TraceError(f"line {line}: {what} must be zero or more, got {text!r}")
+    if value > MAX_SECONDS:  # also infinity
+        raise TraceError(
+            f"line {line}: {what} {text.strip()} is more than {MAX_SECONDS} seconds "
+            f"({MAX_YEARS} years)"
+        )
     return value
+
+
+def trace_lines(read: Callable[[int], bytes]) -> Iterator[str]:
+    """The lines of a trace, from `read(n)` of a binary file (at most n bytes a call).
+
+    Whatever the file holds, this keeps at most a block and a line in memory: a line
+    longer than MAX_LINE_BYTES, or a file with no line break at all (/dev/zero), is
+    refused as soon as that much of it is read. TraceError for that and for a line that
+    is not UTF-8 text, naming the line.
+    """
+    first, rest = 1, b""  # the number of the next line; the part of it read so far
+    while block := read(_BLOCK):
+        complete, newline, rest = (rest + block).rpartition(b"\n")
+        if newline:
+            yield from _decoded(complete, first)
+            first += complete.count(b"\n") + 1
+        if len(rest) > MAX_LINE_BYTES + 1:  # + a "\r" waiting for its "\n"
+            _line_text(rest, first)  # raises: no line can be this long
+    if rest:
+        yield from _decoded(rest, first)
+
+
+def _decoded(lines: bytes, first: int) -> list[str]:
+    """Whole lines as text, the first of them numbered `first`."""
+    if first == 1:
+        lines = lines.removeprefix(codecs.BOM_UTF8)  # spreadsheets start CSV with one
+    pieces = lines.split(b"\n")
+    if b"\0" not in lines and max(map(len, pieces)) <= MAX_LINE_BYTES:
+        with contextlib.suppress(UnicodeDecodeError):
+            return lines.decode("utf-8").split("\n")
+    # Something is wrong (or a "\r" made a line look long): line by line, to name it.
+    return [_line_text(piece, number) for number, piece in enumerate(pieces, start=first)]
+
+
+def _line_text(line: bytes, number: int) -> str:
+    if b"\0" in line:
+        raise TraceError(f"line {number}: not text (a NUL byte)")
+    if len(line.removesuffix(b"\r")) > MAX_LINE_BYTES:
+        raise TraceError(f"line {number}: longer than {MAX_LINE_BYTES} bytes")
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        raise TraceError(f"line {number}: not text (not UTF-8)") from None
 
 
 def parse_trace(lines: Iterable[str]) -> Iterator[TraceRow]:

@@ -112,6 +112,7 @@ class Simulation:
         self.session.listen.due.append(self._due_moved)
         self._t = 0.0  # trace time of the session's current call
         self._suspended = False
+        self._read = False  # whether the session has read the current row (ticked with it)
         self._polls = 0  # polls ticked (or skipped) so far; the next is at _polls * poll
         self._next_poll = 0.0
         self._due = self.session.next_due()
@@ -130,15 +131,19 @@ class Simulation:
         for row in rows:
             # Most rows of a dense trace fall between two ticks: they only change the reading.
             if min(self._next_poll, self._due_in_trace_time()) < row.time:
-                await self._ticks_until(row.time)
+                await self._ticks_until(row.time, before_sleep=row.event == "suspend")
+            if row.event or row.idle_seconds != self._idle.seconds:
+                self._read = False  # the session has yet to read this row
             self._idle.seconds = row.idle_seconds
             if row.event:
                 await self._event(row)
 
-    async def _ticks_until(self, end: float) -> None:
+    async def _ticks_until(self, end: float, before_sleep: bool) -> None:
         """Tick at each poll and each due reminder before `end`, under the current row,
         skipping the polls at which nothing can change."""
         while True:
+            if self.skip_steady and (self._read or self._suspended):
+                self._skip_steady_polls(end, before_sleep)
             due = self._due_in_trace_time()
             moment = min(self._next_poll, due)
             if moment >= end:
@@ -146,25 +151,26 @@ class Simulation:
             if moment == self._next_poll:
                 self._polls_done(self._polls + 1)
             await self._tick(max(moment, self.clock.now))
-            # The tick has read this row: the polls up to the next row would read the same.
-            if self.skip_steady and self._next_poll + self.poll < end:
-                self._skip_steady_polls(end)
 
-    def _skip_steady_polls(self, end: float) -> None:
-        """Jump to the first poll at or after the tracker's steady moment, or to the last
-        one before the next row at `end`, whichever comes first.
+    def _skip_steady_polls(self, end: float, before_sleep: bool) -> None:
+        """Once the session has read this row, the polls up to the next row at `end` read
+        the same: skip those before the tracker's steady moment.
 
-        The last poll before a row is always read: it is the reading before that row's
-        event, where the presence log ends a span when the machine goes to sleep.
+        The last poll before the next row is read all the same while the user is present
+        (the tracker keeps the sitting at the last input from it, which a natural break
+        reports) and before a suspend (the presence log ends a span at the reading before
+        the machine went to sleep).
         """
-        if self._suspended:
-            steady = math.inf  # no reading at all until a row says `resume`
-        else:
-            steady = self.session.tracker.steady_until(self.clock.instant())
-        last_before_end = self._first_poll_from(end) - 1
-        target = min(self._first_poll_from(min(steady - _EARLY, end)), last_before_end)
-        if target > self._polls:
-            self._polls_done(target)
+        if self._next_poll >= end:
+            return  # no poll to skip (the usual case in a dense trace)
+        tracker = self.session.tracker
+        # While suspended no poll reads anything until a row says `resume`.
+        steady = math.inf if self._suspended else tracker.steady_until(self.clock.instant())
+        stop = self._first_poll_from(min(steady - _EARLY, end))
+        if before_sleep or tracker.present:
+            stop = min(stop, self._first_poll_from(end) - 1)
+        if stop > self._polls:
+            self._polls_done(stop)
 
     def _first_poll_from(self, moment: float) -> int:
         """The number of the first poll at or after `moment` (a finite time)."""
@@ -196,12 +202,14 @@ class Simulation:
         self._advance(t)
         if not self._suspended:
             await self.session.tick()
+            self._read = True
 
     async def _event(self, row: TraceRow) -> None:
         self._advance(row.time)
         event = row.event
         if event in ("lock", "unlock"):
-            await self.session.lock_changed(event == "lock")
+            await self.session.lock_changed(event == "lock")  # a tick: the row is read
+            self._read = True
         elif event == "suspend":
             await self.session.sleep_changed(True)
             self._suspended = True
@@ -209,6 +217,7 @@ class Simulation:
             self._suspended = False
             await self.session.sleep_changed(False)
             await self.session.tick()
+            self._read = True
         else:
             await self._user_action(row.time, event)
 
