@@ -17,20 +17,22 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from deskguard.core.trace import parse_trace
+from deskguard.core.trace import parse_trace, trace_lines
 from deskguard.daemon.config import resolve
 from deskguard.daemon.simulation import Simulation
 from deskguard.paths import ConfigFiles
 
 
-def write_trace(path: Path, days: int, seed: int = 7) -> int:
+def write_trace(path: Path, days: int, seed: int = 7, rows_at_most: int | None = None) -> int:
+    """One row a second for `days` (or `rows_at_most` rows); how many rows it wrote."""
     rng = random.Random(seed)
     rows = 0
+    seconds = days * 86400 if rows_at_most is None else min(days * 86400, rows_at_most)
     with path.open("w") as out:
         out.write("time,idle_seconds,event\n")
         idle = 0
         locked = False
-        for t in range(days * 86400):
+        for t in range(seconds):
             hour = (t % 86400) / 3600
             at_work = 8 <= hour < 17 and not 12 <= hour < 13
             event = ""
@@ -58,8 +60,8 @@ def main() -> None:
         rows = write_trace(trace, days)
         started = time.perf_counter()
         simulation = Simulation(config, datetime(2026, 1, 5, 0, 0))
-        with trace.open() as lines:
-            events = simulation.run(parse_trace(lines))
+        with trace.open("rb") as stream:
+            events = simulation.run(parse_trace(trace_lines(stream.read1)))
         simulation.close()
         elapsed = time.perf_counter() - started
     reminders = sum(1 for event in events if event["kind"] == "reminder")
