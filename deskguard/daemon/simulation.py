@@ -31,6 +31,7 @@ from deskguard.daemon.carry_over import SittingInMemory
 from deskguard.daemon.config import DaemonConfig
 from deskguard.daemon.session import Session, UserAction
 from deskguard.errors import UserError
+from deskguard.platform.activity import GivenIdle
 
 # What became of a reminder, as the timeline calls it.
 _CLOSE_KIND = {
@@ -47,21 +48,6 @@ _DONE = {"snooze": "snoozed", "accept": "accepted"}
 _EARLY = 1e-3
 
 Event = dict[str, Any]
-
-
-class _TraceIdle:
-    """Idle time as the current trace row says."""
-
-    name = "trace"
-
-    def __init__(self) -> None:
-        self.seconds = 0.0
-
-    async def idle_seconds(self) -> float:
-        return self.seconds
-
-    async def aclose(self) -> None:
-        pass
 
 
 class _NoScreen:
@@ -100,7 +86,7 @@ class Simulation:
         self.skip_steady = skip_steady
         self.events: list[Event] = []
         self._emit = self.events.append if on_event is None else on_event
-        self._idle = _TraceIdle()
+        self._idle = GivenIdle("trace")
         adapters = Adapters(
             history=History(Path(":memory:")),
             activity=self._idle,

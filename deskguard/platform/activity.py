@@ -280,6 +280,20 @@ class NoActivity:
         pass
 
 
+class GivenIdle:
+    """Idle time its owner sets (`seconds`): a simulation's trace row, a test's script."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.seconds = 0.0
+
+    async def idle_seconds(self) -> float:
+        return self.seconds
+
+    async def aclose(self) -> None:
+        pass
+
+
 # -- choosing ---------------------------------------------------------------------------------
 
 Opener = Callable[[], Awaitable[ActivitySource]]

@@ -20,23 +20,16 @@ from deskguard.daemon.lean import LEFT_OUT_MODULES
 from deskguard.daemon.runtime import Daemon, OpenAdapters
 from deskguard.model.settings import Settings
 from deskguard.paths import ConfigFiles
+from deskguard.platform.activity import GivenIdle
 from tests.support.env import isolated_env
 from tests.unit.test_tracker import FakeClock
 
 
-class ScriptedIdle:
+class ScriptedIdle(GivenIdle):
     """An activity source whose idle time the test sets (`seconds`)."""
 
-    name = "test"
-
     def __init__(self) -> None:
-        self.seconds = 0.0
-
-    async def idle_seconds(self) -> float:
-        return self.seconds
-
-    async def aclose(self) -> None:
-        pass
+        super().__init__("test")
 
 
 def with_activity(idle: ScriptedIdle) -> OpenAdapters:
