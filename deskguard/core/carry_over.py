@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from deskguard.core.tracker import Instant
+from deskguard.core.decisions import Instant
 
 # How often a sitting stretch that goes on is saved (seconds). Nothing is lost in between:
 # a restart adds the time since the save, and writing at every reading cost more CPU than

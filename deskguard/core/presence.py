@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from deskguard.core.tracker import SLEEP_NOISE, Instant
+from deskguard.core.decisions import SLEEP_NOISE, Instant
 
 
 @dataclass(frozen=True)

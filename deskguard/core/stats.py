@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from deskguard.core.decisions import Outcome
 from deskguard.core.records import (
     DeferralRow,
     PresenceRow,
@@ -25,7 +26,6 @@ from deskguard.core.records import (
     SittingRow,
     WalkRow,
 )
-from deskguard.core.tracker import Outcome
 
 # The counter of each outcome is named after it: "natural-break" counts in `natural_break`.
 _OUTCOME_COUNTERS = frozenset(outcome.name.lower() for outcome in Outcome)

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from deskguard.core.tracker import Instant
+from deskguard.core.decisions import Instant
 
 HEADER = ("time", "idle_seconds", "event")
 SESSION_EVENTS = ("lock", "unlock", "suspend", "resume")

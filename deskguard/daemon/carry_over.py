@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from deskguard.core.carry_over import SavedSitting, saved_problem
-from deskguard.core.tracker import Instant
+from deskguard.core.decisions import Instant
 
 log = logging.getLogger("deskguard")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from datetime import datetime, timedelta
 
-from deskguard.core.tracker import Instant
+from deskguard.core.decisions import Instant
 
 # CLOCK_BOOTTIME keeps counting during suspend; where it is missing (not Linux) a
 # suspend cannot be told apart from sitting by the clocks, only by session events.

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol, get_args
 
+from deskguard.core.decisions import SHORTEST_WAIT
 from deskguard.core.durations import LONGEST
 from deskguard.core.routine import RoutineKind
-from deskguard.core.tracker import SHORTEST_WAIT
 from deskguard.daemon.session import Session
 from deskguard.errors import UserError
 

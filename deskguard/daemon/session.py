@@ -24,10 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from deskguard import __version__
 from deskguard.core import carry_over as carry_rules
 from deskguard.core.day import seconds_until_tomorrow, walk_suggestion_due
-from deskguard.core.presence import PresenceLog
-from deskguard.core.reminder_text import reminder_text
-from deskguard.core.selection import ExerciseRotation
-from deskguard.core.tracker import (
+from deskguard.core.decisions import (
     ActionRejected,
     CloseReminder,
     Decision,
@@ -36,9 +33,12 @@ from deskguard.core.tracker import (
     Policy,
     Remind,
     SittingEnded,
-    SittingTracker,
     State,
 )
+from deskguard.core.presence import PresenceLog
+from deskguard.core.reminder_text import reminder_text
+from deskguard.core.selection import ExerciseRotation
+from deskguard.core.tracker import SittingTracker
 from deskguard.daemon.config import DaemonConfig
 from deskguard.errors import UserError
 from deskguard.ipc.status import Status

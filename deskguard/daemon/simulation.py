@@ -24,8 +24,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from deskguard.core.decisions import (
+    CloseReminder,
+    Decision,
+    Instant,
+    Outcome,
+    Remind,
+    SittingEnded,
+)
 from deskguard.core.trace import SimulatedClock, TraceRow
-from deskguard.core.tracker import CloseReminder, Decision, Instant, Outcome, Remind, SittingEnded
 from deskguard.daemon.adapters import Adapters
 from deskguard.daemon.carry_over import SittingInMemory
 from deskguard.daemon.config import DaemonConfig

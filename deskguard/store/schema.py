@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
-from deskguard.core.tracker import Outcome
+from deskguard.core.decisions import Outcome
 
 MIGRATIONS: tuple[str, ...] = (
     """

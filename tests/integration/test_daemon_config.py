@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from deskguard.core.tracker import Policy
+from deskguard.core.decisions import Policy
 from deskguard.daemon.config import DaemonConfig, load, resolve
 from deskguard.errors import InvalidConfiguration
 from deskguard.paths import ConfigFiles

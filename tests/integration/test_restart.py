@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from deskguard.core.carry_over import SavedSitting, carried_sitting
-from deskguard.core.tracker import Instant
+from deskguard.core.decisions import Instant
 from deskguard.daemon import carry_over
 from tests.support.env import isolated_env
 from tests.support.polling import poll

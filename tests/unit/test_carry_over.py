@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from deskguard.core.carry_over import SavedSitting, carried_sitting, saved_problem
-from deskguard.core.tracker import Instant
+from deskguard.core.decisions import Instant
 from deskguard.daemon import carry_over
 
 NOW = Instant(monotonic=5000.0, boottime=5000.0, wall=datetime(2026, 1, 5, 9, 0))

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from deskguard import paths
+from deskguard.core.decisions import Policy
 from deskguard.core.schedule import WorkingHours
-from deskguard.core.tracker import Policy
 from deskguard.model import plain
 from deskguard.settings import (
     ConfigError,

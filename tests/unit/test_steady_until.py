@@ -8,9 +8,10 @@ from datetime import datetime
 
 import pytest
 
+from deskguard.core.decisions import Policy
 from deskguard.core.schedule import WorkingHours
 from deskguard.core.selection import ExerciseRotation
-from deskguard.core.tracker import Policy, SittingTracker
+from deskguard.core.tracker import SittingTracker
 from tests.unit.test_schedule import on
 from tests.unit.test_tracker import FakeClock
 

@@ -7,9 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from deskguard.core.schedule import WorkingHours
-from deskguard.core.selection import ExerciseRotation
-from deskguard.core.tracker import (
+from deskguard.core.decisions import (
     ActionRejected,
     CloseReminder,
     Decision,
@@ -19,9 +17,11 @@ from deskguard.core.tracker import (
     Policy,
     Remind,
     SittingEnded,
-    SittingTracker,
     State,
 )
+from deskguard.core.schedule import WorkingHours
+from deskguard.core.selection import ExerciseRotation
+from deskguard.core.tracker import SittingTracker
 
 POLICY = Policy(sit_limit=45 * 60, snooze=10 * 60, max_snoozes=2, natural_break=5 * 60)
 MONDAY_9AM = datetime(2026, 11, 23, 9, 0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from deskguard.core.tracker import Deferred, Policy, Remind
+from deskguard.core.decisions import Deferred, Policy, Remind
 from tests.unit.test_tracker import Harness
 
 POLICY = Policy(sit_limit=600, snooze=300, max_snoozes=3, natural_break=300, max_deferral=1800)

@@ -15,15 +15,9 @@ from dataclasses import replace
 import pytest
 
 from deskguard.catalog import Catalog, load_catalog
+from deskguard.core.decisions import SLEEP_NOISE, ActionRejected, Remind, SittingEnded, State
 from deskguard.core.routine import QUICK_MAX_SECONDS
 from deskguard.core.routine_plan import custom_routine, full_routine, quick_routine
-from deskguard.core.tracker import (
-    SLEEP_NOISE,
-    ActionRejected,
-    Remind,
-    SittingEnded,
-    State,
-)
 from tests.unit.test_tracker import POLICY, Harness
 
 # -- the tracker --------------------------------------------------------------------------

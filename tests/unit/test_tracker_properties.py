@@ -7,14 +7,9 @@ from dataclasses import dataclass
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from deskguard.core.decisions import SLEEP_NOISE, ActionRejected, Policy, Remind
 from deskguard.core.selection import ExerciseRotation
-from deskguard.core.tracker import (
-    SLEEP_NOISE,
-    ActionRejected,
-    Policy,
-    Remind,
-    SittingTracker,
-)
+from deskguard.core.tracker import SittingTracker
 from tests.unit.test_tracker import FakeClock
 
 POLICY = Policy(sit_limit=120, snooze=60, max_snoozes=2, natural_break=30)
