@@ -76,7 +76,8 @@ class _Json:
 @click.option(
     "--config",
     "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    # Any path: a folder or a pipe is reported like a bad config (one line, exit 78).
+    type=click.Path(path_type=Path),
     help="Config file to simulate with (default: your effective configuration).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the timeline as JSON.")

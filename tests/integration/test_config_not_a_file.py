@@ -63,7 +63,10 @@ NOT_FILES: list[tuple[str, Callable[[Path], Path], str]] = [
 def every_way_of_naming(env: dict[str, str], path: Path) -> set[str]:
     """The lines each command prints for `path` as the user's config file."""
     named = {**env, "DESKGUARD_CONFIG": str(path)}
+    trace = Path(env["HOME"]) / "trace.csv"
+    trace.write_text("time,idle_seconds,event\n0,0,\n")
     return {
+        refused(deskguard(env, "simulate", str(trace), "--config", str(path))),
         refused(deskguard(env, "config", "check", str(path))),
         refused(deskguard(env, "config", "show", "--config", str(path))),
         refused(deskguard(env, "run", "--no-tray", "--config", str(path))),
