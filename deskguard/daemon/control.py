@@ -32,6 +32,11 @@ MAX_CLIENTS = 64
 # Replies queued for one client beyond what its socket holds: past this, the next request
 # is read only once the client has read some (the status is about 2 KiB).
 WRITE_BUFFER = 16 * 1024
+# What the kernel holds for one client (it doubles this for its own bookkeeping): dozens
+# of replies, so a client that reads only once it has sent everything gets them all, but
+# not the hundred statuses worked out for nothing that the default holds for one that
+# never reads.
+KERNEL_BUFFER = 64 * 1024
 # How long one reply may wait for the client to read it before the client is dropped.
 WRITE_TIMEOUT = 5.0
 # With every place taken, a client that has kept the daemon waiting this long (for its
@@ -102,9 +107,11 @@ class ControlServer:
         self.path.unlink(missing_ok=True)
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.transport.set_write_buffer_limits(high=WRITE_BUFFER)
         client = _Client(writer)
         sock = writer.get_extra_info("socket")
-        _limit_unread_replies(writer, sock)
+        if sock is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, KERNEL_BUFFER)
         try:
             if not self._admit(client):
                 writer.write(ipc.error_reply("busy", "too many connections; try again"))
@@ -166,15 +173,6 @@ class ControlServer:
         except Exception as exc:  # a bug must not take the daemon down with it
             log.exception("control command %s failed", request.cmd)
             return ipc.error_reply("internal error", f"{type(exc).__name__}: {exc}")
-
-
-def _limit_unread_replies(writer: asyncio.StreamWriter, sock: Any) -> None:
-    """WRITE_BUFFER in the daemon and as much in the kernel: a client that does not read
-    stalls after a few replies, rather than after the hundred the kernel holds by
-    default, each of which the daemon would have worked out for nothing."""
-    writer.transport.set_write_buffer_limits(high=WRITE_BUFFER)
-    if sock is not None:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, WRITE_BUFFER)
 
 
 def _waiting_since(client: _Client) -> float:

@@ -8,6 +8,7 @@ The result of `status` is a `Status` (deskguard.ipc.status) as JSON.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import struct
@@ -120,10 +121,9 @@ def call_daemon(
         except (FileNotFoundError, ConnectionRefusedError):
             raise DaemonNotRunning() from None
         pid, _uid, _gid = peer_credentials(sock)
-        try:
+        # Hung up on at once ("busy"): why is waiting to be read all the same.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             sock.sendall(Request(cmd, args or {}).encode())
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # it hung up at once ("busy"): why is waiting to be read
         reply = _read_line(sock)
     if not reply.get("ok"):
         error = reply.get("error") or {}

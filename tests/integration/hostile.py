@@ -13,11 +13,11 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
-from tests.integration.daemon import DeskguardProcess, write_config
-from tests.integration.test_control_socket import bare_env
 from tests.integration.test_fault_socket import control_socket, exchange_one
+from tests.support.env import isolated_env
+from tests.support.process import DeskguardProcess, write_config
 
 # Long enough that no reminder comes during a test; ticks every second.
 CONFIG = '[reminder]\nsit_limit = "1h"\n[activity]\npoll = "1s"\n'
@@ -32,7 +32,7 @@ def running(
     tmp_path: Path, config: str = CONFIG, env: dict[str, str] | None = None
 ) -> Iterator[DeskguardProcess]:
     """`deskguard run` with no display and no bus (plus `env`), stopped at the end."""
-    environment = {**bare_env(tmp_path), **(env or {})}
+    environment = {**isolated_env(tmp_path), **(env or {})}
     write_config(environment, config)
     process = DeskguardProcess(environment, tmp_path / "deskguard.log").start()
     try:
@@ -75,12 +75,41 @@ def rss_bytes(pid: int) -> int:
     raise AssertionError(f"no VmRSS for pid {pid}")
 
 
-class NonReaders:
+class InBackground:
+    """Runs `_run` in a daemon thread for as long as the `with` block lasts; `_run` ends
+    once `stopping` is set (or `_interrupt` wakes it), and `_close` cleans up after it."""
+
+    def __init__(self) -> None:
+        self.stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stopping.set()
+        self._interrupt()
+        self._thread.join(10)
+        self._close()
+
+    def _run(self) -> None:
+        raise NotImplementedError
+
+    def _interrupt(self) -> None:
+        pass
+
+    def _close(self) -> None:
+        pass
+
+
+class NonReaders(InBackground):
     """`count` connections that send status requests as fast as the daemon takes them and
     never read: a thread pushes BURST into each until stopped, or until the daemon hangs
     up (`dropped` counts those)."""
 
     def __init__(self, path: Path, count: int) -> None:
+        super().__init__()
         self.sockets: list[socket.socket] = []
         for _ in range(count):
             sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -89,18 +118,6 @@ class NonReaders:
             self.sockets.append(sock)
         self.dropped = 0
         self.sent = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._pump, daemon=True)
-
-    def __enter__(self) -> NonReaders:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._stop.set()
-        self._thread.join(10)
-        for sock in self.sockets:
-            sock.close()
 
     def wait_until_all_dropped(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
@@ -110,9 +127,9 @@ class NonReaders:
             time.sleep(0.1)
         return False
 
-    def _pump(self) -> None:
+    def _run(self) -> None:
         alive = list(self.sockets)
-        while alive and not self._stop.is_set():
+        while alive and not self.stopping.is_set():
             _, writable, _ = select.select([], alive, [], 0.2)
             for sock in writable:
                 try:
@@ -124,3 +141,55 @@ class NonReaders:
                         raise
                     alive.remove(sock)
                     self.dropped += 1
+
+    def _close(self) -> None:
+        for sock in self.sockets:
+            sock.close()
+
+
+class SlowBus(InBackground):
+    """A session bus address where a connection gets no answer and is hung up on after
+    `delay` seconds: every D-Bus adapter gives up in turn, so start-up takes seconds."""
+
+    def __init__(self, path: Path, delay: float = 0.7) -> None:
+        super().__init__()
+        self.address = f"unix:path={path}"
+        self._delay = delay
+        self._listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._listener.bind(str(path))
+        self._listener.listen(64)
+
+    def _run(self) -> None:
+        while True:
+            try:
+                connection, _ = self._listener.accept()
+            except OSError:
+                return  # closed
+            timer = threading.Timer(self._delay, connection.close)
+            timer.daemon = True
+            timer.start()
+
+    def _interrupt(self) -> None:
+        self._listener.close()  # ends its wait in accept()
+
+
+class ChildCount(InBackground):
+    """The most processes `pid` ran at once while the block lasted (sampled)."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__()
+        self._pid = pid
+        self.most = 0
+
+    def _run(self) -> None:
+        while not self.stopping.wait(0.005):
+            self.most = max(self.most, len(children_of(self._pid)))
+
+
+def children_of(pid: int) -> list[int]:
+    """The pids of the processes `pid` started (of each of its threads) and that run."""
+    children: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(FileNotFoundError):
+            children += [int(child) for child in (task / "children").read_text().split()]
+    return children

@@ -35,7 +35,9 @@ def flood_round(daemon: DeskguardProcess) -> tuple[float, int]:
     is timed. Returns its time and the daemon's RSS at the height of the flood."""
     assert daemon.process is not None
     with NonReaders(control_socket(daemon), 64) as flood:
-        time.sleep(STALLED_AFTER + 1)  # every place taken, every client stalled
+        # Every place taken and, once the daemon has filled their sockets, every client
+        # stalled for longer than a newcomer's place needs.
+        time.sleep(STALLED_AFTER + 1.5)
         started = time.monotonic()
         status = daemon.cli("status", "--json")
         took = time.monotonic() - started
