@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import click
@@ -79,11 +80,42 @@ def reload() -> None:
     click.echo("Configuration reloaded.")
 
 
+# The daemon takes up to 20 s to shut down when something it closes does not answer.
+STOP_WAIT = 25.0
+
+
 @click.command()
 def stop() -> None:
-    """Stop the running daemon."""
-    _call("stop")
+    """Stop the running daemon (and wait until it has)."""
+    from deskguard import ipc
+
+    _result, pid = ipc.call_daemon("stop")
+    if not _exited(pid, STOP_WAIT):
+        from deskguard.errors import UserError
+
+        raise UserError(
+            "deskguard did not stop",
+            f"pid {pid} still runs {STOP_WAIT:.0f} s after it was asked to; `kill {pid}` ends it",
+        )
     click.echo("deskguard stopped.")
+
+
+def _exited(pid: int, timeout: float) -> bool:
+    """Wait up to `timeout` seconds for process `pid` to end (exited, or a zombie)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except (FileNotFoundError, ProcessLookupError):
+            return True
+        # "PID (COMMAND) STATE ...": the command may hold spaces and parentheses.
+        if stat.rpartition(")")[2].split()[:1] in (["Z"], ["X"]):
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
 
 
 def register(group: click.Group) -> None:

@@ -10,6 +10,8 @@ from deskguard.daemon.lean import leave_out_unused
 leave_out_unused()
 
 import argparse  # noqa: E402  (after leave_out_unused, on purpose)
+import logging  # noqa: E402
+import os  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -41,8 +43,21 @@ def main(argv: list[str]) -> int:
         return report(exc)
     except KeyboardInterrupt:
         return 130
+    except Exception:  # a bug: it ended the daemon, so say where
+        logging.getLogger("deskguard").exception("deskguard stopped on an error")
+        return ExitCode.ERROR
     return ExitCode.OK
 
 
+def end_process(code: int) -> None:
+    """Exit now, with `code`. The daemon has shut down: its history is flushed and its
+    lock released. A thread still stuck in a call that never returns (a D-Bus or desktop
+    call in a worker thread) must not keep the process, and the lock with it, alive."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    end_process(main(sys.argv[1:]))

@@ -26,12 +26,13 @@ from typing import TYPE_CHECKING, Any
 
 from deskguard import __version__
 from deskguard.core.day import end_of_day_times
+from deskguard.core.decisions import Instant
 from deskguard.core.reminder_text import ACTIONS
 from deskguard.core.schedule import WorkingHours
-from deskguard.core.tracker import Instant
 from deskguard.daemon import sdnotify
 from deskguard.daemon.adapters import Adapters, close_all, open_adapters
 from deskguard.daemon.clock import read_instant, wall_time_of
+from deskguard.daemon.coalesce import OneAtATime
 from deskguard.daemon.commands import run_command
 from deskguard.daemon.config import DaemonConfig
 from deskguard.daemon.config import load_async as load_config
@@ -44,7 +45,9 @@ from deskguard.ipc.status import Status
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.triggers.base import BaseTrigger
 
+    from deskguard.platform.focus import FocusSignal
     from deskguard.tray.app import Tray
 
 log = logging.getLogger("deskguard")
@@ -67,6 +70,17 @@ DUE_SLACK_MAX = 0.2
 UNSHOWN_STATUS_REFRESH = 60.0
 
 
+class StartFailed(UserError):
+    """Start-up failed on something other than a UserError (which says it all itself)."""
+
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__("deskguard could not start", f"{type(cause).__name__}: {cause}")
+
+
+class StopDuringStart(Exception):
+    """SIGTERM or SIGINT came while the daemon was still starting."""
+
+
 class Daemon:
     """One running deskguard. `run()` blocks until stopped."""
 
@@ -86,7 +100,10 @@ class Daemon:
         self._open_adapters = adapters
         self._loop = asyncio.new_event_loop()
         self._loop.set_exception_handler(_quiet_about_lost_buses)
-        self._loop_thread = threading.Thread(target=self._loop.run_forever, name="deskguard-io")
+        # A daemon thread: should the loop ever hang, it must not keep the process alive.
+        self._loop_thread = threading.Thread(
+            target=self._loop.run_forever, name="deskguard-io", daemon=True
+        )
         self._stop_requested = threading.Event()
         self._scheduler: BackgroundScheduler | None = None
         self._session: Session | None = None
@@ -96,6 +113,11 @@ class Daemon:
         self._last_tick_done = time.monotonic()
         self._instance_lock = InstanceLock(self.paths.runtime_dir)
         self._on_stop: list[Callable[[], None]] = []
+        self._starting = False  # a stop signal now interrupts start-up (StopDuringStart)
+        self._ready = False  # started: control requests are served from now on
+        self._shut_down = False
+        self._reloads = OneAtATime(self._reload_now)
+        self._problem_told: str | None = None  # the last refused reload's, told once
 
     @property
     def session(self) -> Session:
@@ -110,10 +132,19 @@ class Daemon:
 
     def run(self) -> None:
         """Start, wait for a stop request (signal or `deskguard stop`), shut down."""
-        # Before start-up: a SIGTERM that comes as soon as the socket answers must still
-        # mean a clean stop, not the default sudden death.
+        # Before start-up: a SIGTERM that comes while starting, or as soon as the socket
+        # answers, must still mean a clean stop, not the default sudden death.
         self._install_signal_handlers()
-        self.start()
+        try:
+            self.start()
+        except StopDuringStart:
+            log.info("stopped before start-up finished")
+            return
+        except UserError:
+            raise
+        except Exception as exc:
+            log.debug("start-up failed", exc_info=True)
+            raise StartFailed(exc) from exc
         # Start-up leaves garbage and long-lived objects behind: collect the one, and keep
         # the other out of every later collection (less memory, and less CPU all day).
         gc.collect()
@@ -151,22 +182,40 @@ class Daemon:
         self._pace_status_refresh()
 
     def start(self, schedule: bool = True) -> None:
-        """Take the instance lock, open the adapters and (unless told not to) start the jobs.
+        """Take the instance lock, open the adapters, (unless told not to) start the jobs,
+        and serve control requests once all that is done.
 
         Tests that drive the clock themselves pass schedule=False and call `tick()`.
+        A start that fails or is interrupted (StopDuringStart) shuts down what it began.
         """
         self._instance_lock.acquire()
         self._loop_thread.start()
+        self._starting = True
         try:
-            self._submit(self._start()).result()
+            starting = self._submit(self._start())
+            try:
+                starting.result()
+            finally:
+                starting.cancel()  # interrupted: whatever it still waits for is abandoned
             if schedule:
                 self._start_scheduler()
+            self._ready = True
+            self._submit(self._open_reloads()).result()
         except BaseException:
+            self._starting = False  # from here on a signal only asks to stop
             self.shutdown()
             raise
+        finally:
+            self._starting = False
 
     def shutdown(self) -> None:
-        """Stop the jobs, close the reminder, flush the history, release everything."""
+        """Stop the jobs, close the reminder, flush the history, release everything.
+
+        Runs to the end whatever fails on the way, and however far start-up got."""
+        if self._shut_down:
+            return
+        self._shut_down = True
+        self._ready = False
         sdnotify.stopping()
         log.info("stopping")
         if self._scheduler is not None:
@@ -198,9 +247,22 @@ class Daemon:
         self._loop.call_later(0.1, self.request_stop)
 
     def _install_signal_handlers(self) -> None:
-        signal.signal(signal.SIGTERM, lambda *_: self.request_stop())
-        signal.signal(signal.SIGINT, lambda *_: self.request_stop())
-        signal.signal(signal.SIGHUP, lambda *_: self._submit(self._reload_quietly()))
+        signal.signal(signal.SIGTERM, self._on_stop_signal)
+        signal.signal(signal.SIGINT, self._on_stop_signal)
+        signal.signal(signal.SIGHUP, self._on_hangup)
+
+    def _on_stop_signal(self, *_: object) -> None:
+        self.request_stop()
+        if self._starting:
+            # Start-up may wait long (a bus that never answers): interrupt it where the
+            # main thread waits. Once only, so shutting down is never interrupted.
+            self._starting = False
+            raise StopDuringStart()
+
+    def _on_hangup(self, *_: object) -> None:
+        # Only a flag and a wake-up here: the reloads themselves run one at a time.
+        with contextlib.suppress(RuntimeError):  # the loop has closed: nothing to reload
+            self._loop.call_soon_threadsafe(self._reload_in_background)
 
     def _submit(self, work: Coroutine[Any, Any, Any]) -> Future[Any]:
         """Run `work` on the event loop from any thread; failures are logged."""
@@ -218,22 +280,13 @@ class Daemon:
         # once at most, never once per missed interval. Every job only hands work to the
         # event loop, so it runs on the scheduler's own thread (DebugExecutor: "directly")
         # rather than waking a pool thread for it: one thread and wake-up less per tick.
+        triggers = self._triggers(self.config)  # first: a trigger that cannot be, fails here
         self._scheduler = BackgroundScheduler(
             executors={"default": DebugExecutor()},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
         )
-        poll = self.config.settings.activity.poll
-        self._scheduler.add_job(self._tick_soon, "interval", seconds=poll, id=TICK_JOB)
         self._scheduler.add_job(self._tick_soon, "cron", hour=0, minute=0, id=ROLLOVER_JOB)
-        self._schedule_end_of_day()
-        # Decisions and changes of state reach the tray at once (Session.publish_status);
-        # the sitting time creeping on reaches it with this refresh.
-        self._scheduler.add_job(
-            lambda: self._submit(self._publish_status()),
-            "interval",
-            seconds=self._status_refresh_seconds(),
-            id=STATUS_JOB,
-        )
+        self._add_configured_jobs(triggers)
         interval = sdnotify.watchdog_interval()
         if interval:
             self._scheduler.add_job(
@@ -245,33 +298,61 @@ class Daemon:
         self._scheduler.start()
         self._submit(self._due_moved_now())
 
-    def _status_refresh_seconds(self) -> float:
-        """As often as the tray's display can change (it says), else once a minute."""
-        if self._tray is None:
-            return UNSHOWN_STATUS_REFRESH
-        return self._tray.refresh_seconds(self.config.settings.reminder.sit_limit)
+    def _triggers(self, config: DaemonConfig) -> dict[str, BaseTrigger]:
+        """The triggers of the jobs that follow the configuration, by job id. Built before
+        any job changes, so a configuration they cannot be built for changes none."""
+        from apscheduler.triggers.cron import CronTrigger
+        from apscheduler.triggers.interval import IntervalTrigger
 
-    def _pace_status_refresh(self) -> None:
-        if self._scheduler is not None and self._scheduler.get_job(STATUS_JOB) is not None:
-            self._scheduler.reschedule_job(
-                STATUS_JOB, trigger="interval", seconds=self._status_refresh_seconds()
-            )
+        triggers: dict[str, BaseTrigger] = {
+            TICK_JOB: IntervalTrigger(seconds=config.settings.activity.poll),
+            STATUS_JOB: IntervalTrigger(seconds=self._status_refresh_seconds(config)),
+        }
+        # One end-of-day job per working period's end.
+        for number, fields in enumerate(end_of_day_triggers(config)):
+            triggers[f"{END_OF_DAY_JOB}-{number}"] = CronTrigger(**fields)
+        return triggers
 
-    def _schedule_end_of_day(self) -> None:
-        """One job per working period's end (they follow `schedule.active` on reload)."""
+    def _add_configured_jobs(self, triggers: dict[str, BaseTrigger]) -> None:
+        assert self._scheduler is not None
+        for job_id, trigger in triggers.items():
+            self._scheduler.add_job(self._job_work(job_id), trigger, id=job_id)
+
+    def _job_work(self, job_id: str) -> Callable[[], object]:
+        if job_id == TICK_JOB:
+            return self._tick_soon
+        if job_id == STATUS_JOB:
+            # Decisions and changes of state reach the tray at once (Session.publish_status);
+            # the sitting time creeping on reaches it with this refresh.
+            return lambda: self._submit(self._publish_status())
+        return lambda: self._submit(self.session.end_of_day())
+
+    def _reschedule(self, triggers: dict[str, BaseTrigger]) -> None:
+        """Give the configured jobs these triggers (end-of-day jobs come and go with them)."""
         scheduler = self._scheduler
         if scheduler is None:
             return
         for job in scheduler.get_jobs():
-            if job.id.startswith(END_OF_DAY_JOB):
+            if job.id.startswith(END_OF_DAY_JOB) and job.id not in triggers:
                 job.remove()
-        for number, trigger in enumerate(end_of_day_triggers(self.config)):
-            scheduler.add_job(
-                lambda: self._submit(self.session.end_of_day()),
-                "cron",
-                id=f"{END_OF_DAY_JOB}-{number}",
-                **trigger,
-            )
+        for job_id, trigger in triggers.items():
+            if scheduler.get_job(job_id) is None:
+                scheduler.add_job(self._job_work(job_id), trigger, id=job_id)
+            else:
+                scheduler.reschedule_job(job_id, trigger=trigger)
+
+    def _status_refresh_seconds(self, config: DaemonConfig) -> float:
+        """As often as the tray's display can change (it says), else once a minute."""
+        if self._tray is None:
+            return UNSHOWN_STATUS_REFRESH
+        return self._tray.refresh_seconds(config.settings.reminder.sit_limit)
+
+    def _pace_status_refresh(self) -> None:
+        from apscheduler.triggers.interval import IntervalTrigger
+
+        if self._scheduler is not None and self._scheduler.get_job(STATUS_JOB) is not None:
+            seconds = self._status_refresh_seconds(self.config)
+            self._scheduler.reschedule_job(STATUS_JOB, trigger=IntervalTrigger(seconds=seconds))
 
     def _tick_soon(self) -> None:
         self._submit(self.tick())
@@ -279,8 +360,8 @@ class Daemon:
     def _due_moved(self, due: float | None) -> None:
         """Put the one-shot reminder job at the moment the session says one falls due."""
         scheduler = self._scheduler
-        if scheduler is None:
-            return
+        if scheduler is None or not scheduler.running:
+            return  # not started yet: it places the job itself once it has
         if due is None:
             if scheduler.get_job(DUE_JOB) is not None:
                 scheduler.remove_job(DUE_JOB)
@@ -309,6 +390,10 @@ class Daemon:
     # -- event loop: start, work, finish -------------------------------------------------
 
     async def _start(self) -> None:
+        # The socket first: while the rest starts (seconds, with a bus slow to answer) the
+        # commands hear "starting" rather than "not running" (see `handle`).
+        self._control = ControlServer(self.paths.control_socket, self.handle)
+        await self._control.start()
         adapters = await self._open_adapters(self.config, self._on_action, self._on_dismissed)
         session = self._session = Session(self.config, adapters, self.clock)
         session.listen.due.append(self._due_moved)
@@ -316,8 +401,6 @@ class Daemon:
         await session.start()
         if adapters.session is not None:
             await adapters.session.start(self._on_lock, self._on_sleep)
-        self._control = ControlServer(self.paths.control_socket, self.handle)
-        await self._control.start()
         log.info(
             "activity source: %s; notifications: %s; control socket: %s",
             adapters.activity.name,
@@ -326,13 +409,24 @@ class Daemon:
         )
         await self.tick()
 
+    async def _open_reloads(self) -> None:
+        self._reloads.open()  # a SIGHUP during start-up is a reload now
+
     async def _finish(self) -> None:
+        """Each step whatever became of the one before: the history is flushed even when
+        the socket will not close, and the adapters closed even when flushing failed."""
+        self._reloads.close()
         if self._control is not None:
-            await self._control.close()
+            try:
+                await self._control.close()
+            except Exception:
+                log.exception("could not close the control socket")
         if self._session is None:
             return
-        await self._session.finish()
-        await self._session.adapters.aclose()
+        try:
+            await self._session.finish()
+        finally:
+            await self._session.adapters.aclose()
 
     async def tick(self) -> None:
         """One activity reading (the scheduler's tick, a lock change, the due moment)."""
@@ -347,37 +441,68 @@ class Daemon:
         return self.session.status().to_json()
 
     async def handle(self, request: Request) -> dict[str, Any]:
-        """A control request (the socket, the tray): run it, reply with its result."""
+        """A control request (the socket, the tray): run it, reply with its result.
+
+        Refused until start-up is done: before that there is nothing to act on, and an
+        action half applied would be reported as a failure."""
+        if not self._ready:
+            raise UserError("starting", "deskguard is still starting; try again in a moment")
         return await run_command(self, request.cmd, request.args)
 
     async def reload(self) -> None:
-        """Re-read config and catalog; an invalid config is refused and the old one kept."""
+        """Re-read config and catalog and switch to them, or (UserError) keep the old ones.
+
+        One reload at a time: asked for during one, by `deskguard reload` or SIGHUP, one
+        more follows it, however often it was asked for (deskguard.daemon.coalesce)."""
+        await asyncio.shield(self._reloads.request())
+
+    def _reload_in_background(self) -> None:
+        """SIGHUP: no one waits for the outcome, which the reload logged and told."""
+        self._reloads.request().add_done_callback(_outcome_seen)
+
+    async def _reload_now(self) -> None:
         try:
             config = await load_config(self.config_path, self.overrides)
-        except UserError as exc:
-            log.error("reload refused, keeping the old configuration:\n%s", exc)
-            await self.session.tell_user("deskguard kept its old configuration", str(exc))
-            raise UserError("invalid configuration; the old one is kept", str(exc)) from None
-        if config.settings.focus != self.config.settings.focus:
-            await self._reopen_focus(config)
-        self.config = config
-        self.session.apply_config(config)
-        if self._scheduler is not None:
-            poll = config.settings.activity.poll
-            self._scheduler.reschedule_job(TICK_JOB, trigger="interval", seconds=poll)
-            self._pace_status_refresh()
-            self._schedule_end_of_day()
+            await self._switch_to(config)
+        except Exception as exc:
+            problem = str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
+            log.error("reload refused, keeping the old configuration:\n%s", problem)
+            log.debug("the reload failed here", exc_info=True)
+            if problem != self._problem_told:  # a storm of HUPs is not a storm of notices
+                self._problem_told = problem
+                await self.session.tell_user("deskguard kept its old configuration", problem)
+            raise UserError("invalid configuration; the old one is kept", problem) from None
+        self._problem_told = None
         log.info("configuration reloaded")
 
-    async def _reopen_focus(self, config: DaemonConfig) -> None:
+    async def _switch_to(self, config: DaemonConfig) -> None:
+        """All or nothing: what can fail is done before anything changes, or undone."""
+        old = self.config
+        focus = await self._focus_signals_for(config)  # the old ones stay open meanwhile
+        try:
+            self._apply(config)
+        except BaseException:
+            self._apply(old)  # it ran before, so it runs again
+            if focus is not None:
+                await close_all(focus)
+            raise
+        if focus is not None:
+            old_focus, self.adapters.focus = self.adapters.focus, focus
+            await close_all(old_focus)
+
+    async def _focus_signals_for(self, config: DaemonConfig) -> list[FocusSignal] | None:
+        """Newly opened focus signals when the `[focus]` section changed, else None."""
         from deskguard.platform.focus import open_focus_signals
 
-        await close_all(self.adapters.focus)
-        self.adapters.focus = await open_focus_signals(config.settings.focus, log)
+        if config.settings.focus == self.config.settings.focus:
+            return None
+        return await open_focus_signals(config.settings.focus, log)
 
-    async def _reload_quietly(self) -> None:
-        with contextlib.suppress(UserError):  # already logged and shown to the user
-            await self.reload()
+    def _apply(self, config: DaemonConfig) -> None:
+        triggers = self._triggers(config)
+        self.config = config
+        self.session.apply_config(config)
+        self._reschedule(triggers)
 
     def _open_quick_routine_soon(self) -> None:
         if self.config.settings.routine.window_on_break:
@@ -469,6 +594,11 @@ def _quiet_about_lost_buses(loop: asyncio.AbstractEventLoop, context: dict[str, 
         log.debug("a D-Bus connection was closed: %s", context.get("message"))
         return
     loop.default_exception_handler(context)
+
+
+def _outcome_seen(outcome: asyncio.Future[None]) -> None:
+    if not outcome.cancelled():
+        outcome.exception()  # retrieved, so asyncio does not log it again
 
 
 def _log_failure(future: Future[Any]) -> None:
