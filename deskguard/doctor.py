@@ -45,13 +45,14 @@ def session_check() -> Check:
 
 
 def tray_check() -> Check:
-    from deskguard.platform.tray_host import tray_host_available
+    from deskguard.platform.tray_host import ICON_FOR_HOST, tray_host_available
 
-    ok, detail = tray_host_available()
+    ok, found = tray_host_available()
+    icon = ICON_FOR_HOST.get(found)
     return Check(
         "tray host",
         ok,
-        detail,
+        f"{found}; the icon: {icon}" if icon else found,
         "on GNOME install the AppIndicator extension; every action also works from "
         "notifications and the command line",
     )

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages the integration tests drive for real: an X server
-# without a screen (Xvfb), the dunst notification server, the trayer system tray, xdotool
+# without a screen (Xvfb), the dunst notification server, the trayer system tray and
+# xfce4-panel's Status Tray (a real StatusNotifier host, with xfconf), xdotool
 # and ImageMagick to act and look like a person, Tk, the GTK/AppIndicator pieces
 # pystray's menu backends need (PyGObject builds against them), the freedesktop validators
 # of the desktop entry and AppStream metadata, the icon's SVG renderer, and the shells
@@ -11,6 +12,7 @@ set -euo pipefail
 
 packages=(
     xvfb dbus-x11 dunst libnotify-bin xdotool x11-utils imagemagick trayer
+    xfce4-panel xfconf
     python3-tk tk
     gir1.2-gtk-3.0 gir1.2-ayatanaappindicator3-0.1 libgirepository1.0-dev libcairo2-dev
     pkg-config

@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from apscheduler.triggers.base import BaseTrigger
 
     from deskguard.platform.focus import FocusSignal
-    from deskguard.tray.app import Tray
+    from deskguard.tray.app import TrayIcon as Tray
 
 log = logging.getLogger("deskguard")
 
@@ -163,7 +163,7 @@ class Daemon:
         """Run the tray icon on this (main) thread until stopped; False if there is no tray."""
         from deskguard.tray.app import start_tray
 
-        tray = start_tray(_TrayController(self), log)
+        tray = start_tray(_TrayController(self), log, self._loop)
         if tray is None:
             return False
         self._tray = tray

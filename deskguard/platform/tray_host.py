@@ -6,7 +6,6 @@ are imported only while asking.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 
 STATUS_NOTIFIER_WATCHER = "org.kde.StatusNotifierWatcher"
@@ -14,28 +13,34 @@ STATUS_NOTIFIER_WATCHER = "org.kde.StatusNotifierWatcher"
 
 PROBE_TIMEOUT = 3.0
 
+SNI_FOUND = "StatusNotifier (AppIndicator) tray found"
+XEMBED_FOUND = "XEmbed system tray found"
+ICON_FOR_HOST = {
+    SNI_FOUND: "deskguard's own StatusNotifierItem over D-Bus (no GTK)",
+    XEMBED_FOUND: "pystray's xorg icon",
+}
+"""What deskguard's icon is made of on each kind of host (`deskguard doctor` says)."""
+
 
 def tray_host_available() -> tuple[bool, str]:
     """Whether this desktop has a system tray deskguard's icon can live in, and what was found.
 
-    An XEmbed tray (the `_NET_SYSTEM_TRAY_S<n>` selection) works with every pystray backend;
-    a StatusNotifier host alone needs the appindicator backend, i.e. PyGObject.
+    A StatusNotifier host (`org.kde.StatusNotifierWatcher`) gets deskguard's own item over
+    D-Bus; an XEmbed tray (the `_NET_SYSTEM_TRAY_S<n>` selection) gets pystray's icon.
     """
     return tray_host(xembed_tray_owned())
 
 
 def tray_host(xembed: bool | None) -> tuple[bool, str]:
-    """`tray_host_available` once the XEmbed tray has been looked for."""
-    has_gtk = importlib.util.find_spec("gi") is not None
-    if xembed:
-        return True, "XEmbed system tray found"
+    """`tray_host_available` once the XEmbed tray has been looked for.
+
+    A StatusNotifier host comes first: deskguard's own item serves it without GTK, and on
+    Wayland it is the only tray there is.
+    """
     if status_notifier_host():
-        if has_gtk:
-            return True, "StatusNotifier (AppIndicator) tray found"
-        return False, (
-            "only a StatusNotifier (AppIndicator) tray, which needs PyGObject: "
-            "pip install 'deskguard[gtk]'"
-        )
+        return True, SNI_FOUND
+    if xembed:
+        return True, XEMBED_FOUND
     if xembed is None and not os.environ.get("WAYLAND_DISPLAY"):
         return False, "no display to show a tray icon on (DISPLAY unset or unreachable)"
     return False, "no system tray found (on GNOME, install the AppIndicator extension)"

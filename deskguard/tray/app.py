@@ -14,6 +14,7 @@ opens `deskguard.tray.popup` at the pointer, a separate process (Tk never runs i
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import importlib
 import logging
@@ -33,6 +34,9 @@ from deskguard.ipc.status import Status
 from deskguard.platform.tray_host import status_notifier_host, tray_host, xembed_tray_owned
 from deskguard.tray.icon import IconKey, draw_icon, icon_key, refresh_seconds
 from deskguard.tray.menu import Effects, Entry, build_menu, perform
+from deskguard.tray.sni import SniTray, StatusNotifierItem
+
+SNI_START_TIMEOUT = 10.0
 
 POPUP_MODULE = "deskguard.tray.popup"
 
@@ -47,6 +51,15 @@ class TrayController(Protocol):
     def command(self, cmd: str, **args: Any) -> dict[str, Any]:
         """A control command ("snooze", "pause", ...); raises UserError when refused."""
         ...
+
+
+class TrayIcon(Protocol):
+    """What the daemon does with its tray, whichever kind it is (`Tray`, `SniTray`)."""
+
+    def update(self, status: Status) -> None: ...
+    def refresh_seconds(self, sit_limit: float) -> float: ...
+    def stop(self) -> None: ...
+    def run(self) -> None: ...
 
 
 # ---------------------------------------------------------------------------- backend
@@ -103,11 +116,21 @@ def effects_for(command: Any, log: logging.Logger, status: Status) -> Effects:
 # ---------------------------------------------------------------------------- the icon
 
 
-def start_tray(controller: TrayController, log: logging.Logger) -> Tray | None:
+def start_tray(
+    controller: TrayController,
+    log: logging.Logger,
+    loop: asyncio.AbstractEventLoop | None = None,
+) -> TrayIcon | None:
     """A tray icon for the daemon, or None (and one log line saying why) when there can't be one.
 
-    Call on the main thread, which must later call `run()`.
+    Call on the main thread, which must later call `run()`. Given the daemon's running
+    event `loop`, a StatusNotifier host gets deskguard's own item on that loop (no GTK);
+    PYSTRAY_BACKEND forces pystray.
     """
+    if loop is not None and not os.environ.get("PYSTRAY_BACKEND") and status_notifier_host():
+        sni = start_sni_tray(controller, log, loop)
+        if sni is not None:
+            return sni
     xembed = xembed_tray_owned()  # looked for once: both questions below need it
     available, reason = tray_host(xembed)
     if not available:
@@ -133,6 +156,25 @@ def start_tray(controller: TrayController, log: logging.Logger) -> Tray | None:
         log.warning("no tray icon: %s: %s", type(exc).__name__, exc)
         return None
     log.info("tray icon: %s; pystray backend %s", reason, tray.backend)
+    return tray
+
+
+def start_sni_tray(
+    controller: TrayController, log: logging.Logger, loop: asyncio.AbstractEventLoop
+) -> SniTray | None:
+    """The StatusNotifierItem on the daemon's loop, registered with the host; None if it fails."""
+    status = _first_status(controller, log)
+    effects = effects_for(controller.command, log, status)
+    item = StatusNotifierItem(lambda entry: perform(entry, effects), log)
+    try:
+        asyncio.run_coroutine_threadsafe(item.start(), loop).result(SNI_START_TIMEOUT)
+    except Exception as exc:
+        log.warning("no StatusNotifier icon: %s: %s", type(exc).__name__, exc)
+        loop.call_soon_threadsafe(item.stop)
+        return None
+    tray = SniTray(loop, item, log)
+    tray.update(status)
+    log.info("tray icon: StatusNotifier host found; deskguard's own item %s", item.bus_name)
     return tray
 
 

@@ -1,0 +1,196 @@
+"""deskguard's StatusNotifierItem against a real host: xfce4-panel's Status Tray under Xvfb.
+
+The panel is started once for the module (it takes a second or two), on the desktop's
+private bus; the daemon runs with its tray on, and the test reads what the host reads
+(the watcher's list of items, the item's properties, the menu's layout) over that bus,
+clicks the menu's entries the way the host does (`Event(id, "clicked")`), and looks at
+the panel's pixels.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from dbus_fast import Variant
+from dbus_fast.aio import MessageBus
+from PIL import Image
+
+from deskguard.platform.dbus import call_method
+from deskguard.tray.icon import TRACK
+from tests.integration.test_tray import count_colour
+from tests.support import xfce_panel
+from tests.support.desktop import HeadlessDesktop
+from tests.support.polling import poll
+from tests.support.process import DeskguardProcess
+from tests.support.xfce_panel import PANEL_SIZE, WATCHER, XfcePanel, labels_in
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(not xfce_panel.available(), reason="xfce4-panel is not installed"),
+]
+
+ITEM_PATH = "/StatusNotifierItem"
+MENU = ("/MenuBar", "com.canonical.dbusmenu")
+
+
+@pytest.fixture(scope="module")
+def desktop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HeadlessDesktop]:
+    with HeadlessDesktop(tmp_path_factory.mktemp("sni-desktop")) as started:
+        yield started
+
+
+@pytest.fixture(scope="module")
+def panel(desktop: HeadlessDesktop) -> Iterator[XfcePanel]:
+    started = XfcePanel(desktop).start()
+    try:
+        yield started
+    finally:
+        started.stop()
+
+
+@pytest.fixture(scope="module")
+def daemon(
+    desktop: HeadlessDesktop, panel: XfcePanel, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[DeskguardProcess]:
+    env = dict(desktop.env)
+    env.pop("PYSTRAY_BACKEND", None)
+    log = tmp_path_factory.mktemp("sni-daemon") / "daemon.log"
+    process = DeskguardProcess(env, log, args=("-v",)).start()
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+# ---------------------------------------------------------------------------- the bus
+
+
+def bus_call(desktop: HeadlessDesktop, *call: Any) -> list[Any]:
+    """One method call on the desktop's bus, as the host would make it; its reply's body.
+
+    `call`: destination, path, interface, member, signature, body (as for `call_method`)."""
+
+    async def ask() -> list[Any]:
+        bus = await MessageBus(bus_address=desktop.bus_address).connect()
+        try:
+            return await call_method(bus, *call)
+        finally:
+            bus.disconnect()
+
+    return asyncio.run(ask())
+
+
+def prop(desktop: HeadlessDesktop, destination: str, path: str, interface: str, name: str) -> Any:
+    (value,) = bus_call(desktop, destination, path, "org.freedesktop.DBus.Properties", "Get",
+                        "ss", [interface, name])  # fmt: skip
+    assert isinstance(value, Variant)
+    return value.value
+
+
+def registered(desktop: HeadlessDesktop) -> list[str]:
+    items: list[str] = prop(desktop, WATCHER, "/StatusNotifierWatcher", WATCHER,
+                            "RegisteredStatusNotifierItems")  # fmt: skip
+    return [item for item in items if "StatusNotifierItem-" in item]
+
+
+def item_name(desktop: HeadlessDesktop, daemon: DeskguardProcess) -> str:
+    """The item's bus name, once the host lists it (xfce lists "name/path" or "name")."""
+    found = poll(lambda: registered(desktop), 20, f"the item registered; log:\n{daemon.log()}")
+    return found[0].split("/", 1)[0]
+
+
+def menu_ids(desktop: HeadlessDesktop, name: str) -> dict[str, int]:
+    """Every menu entry's id by its label, submenus included (what the host draws)."""
+    _revision, layout = bus_call(desktop, name, *MENU, "GetLayout", "iias", [0, -1, []])
+    return labels_in(layout)
+
+
+def click(desktop: HeadlessDesktop, name: str, label: str) -> None:
+    ids = menu_ids(desktop, name)
+    assert label in ids, ids
+    bus_call(desktop, name, *MENU, "Event", "isvu", [ids[label], "clicked", Variant("s", ""), 0])
+
+
+# ---------------------------------------------------------------------------- the tests
+
+
+def test_the_item_registers_with_the_host_and_shows_its_pixmaps(
+    desktop: HeadlessDesktop, daemon: DeskguardProcess
+) -> None:
+    name = item_name(desktop, daemon)
+    pixmaps = prop(desktop, name, ITEM_PATH, "org.kde.StatusNotifierItem", "IconPixmap")
+    sizes = sorted(width for width, _height, _pixels in pixmaps)
+    assert 22 in sizes and 32 in sizes
+    for width, height, pixels in pixmaps:
+        assert width == height and len(pixels) == width * height * 4
+    assert prop(desktop, name, ITEM_PATH, "org.kde.StatusNotifierItem", "ItemIsMenu") is True
+    assert prop(desktop, name, ITEM_PATH, "org.kde.StatusNotifierItem", "Status") == "Active"
+    tooltip = prop(desktop, name, ITEM_PATH, "org.kde.StatusNotifierItem", "ToolTip")
+    assert tooltip[2] == "deskguard" and tooltip[3]
+
+
+def test_the_icon_is_drawn_in_the_panel(
+    desktop: HeadlessDesktop, daemon: DeskguardProcess, tmp_path: Path
+) -> None:
+    item_name(desktop, daemon)
+
+    def ring_pixels() -> int:
+        shot = Image.open(desktop.screenshot(tmp_path / "screen.png")).convert("RGB")
+        return count_colour(shot.crop((0, 0, 400, PANEL_SIZE)), TRACK, tolerance=24)
+
+    # The ring's grey track of a fresh day: over a hundred pixels at 24 px (none without).
+    poll(lambda: ring_pixels() > 60, 20, "the ring's pixels in the panel")
+
+
+def test_the_host_menu_changes_the_daemon_state(
+    desktop: HeadlessDesktop, daemon: DeskguardProcess
+) -> None:
+    name = item_name(desktop, daemon)
+    ids = menu_ids(desktop, name)
+    assert {"Quick stretch now", "Pause", "30 min", "1 h", "Until tomorrow", "Quit"} <= set(ids)
+
+    click(desktop, name, "30 min")
+    daemon.wait_for_state("paused")
+    poll(lambda: "Resume" in menu_ids(desktop, name), 10, "Resume in the menu")
+    click(desktop, name, "Resume")
+    daemon.wait_for_state("active")
+
+    snooze = poll(
+        lambda: next(
+            (label for label in menu_ids(desktop, name) if label.startswith("Snooze")), None
+        ),
+        10,
+        "Snooze in the menu",
+    )
+    click(desktop, name, snooze)
+    daemon.wait_for_state("snoozed")
+
+    click(desktop, name, "Quick stretch now")
+    daemon.wait_for_state("break")
+
+
+def test_the_item_comes_back_when_the_panel_restarts(
+    desktop: HeadlessDesktop, panel: XfcePanel, daemon: DeskguardProcess
+) -> None:
+    item_name(desktop, daemon)
+    panel.kill_panel()
+    panel.start_panel()
+    poll(lambda: registered(desktop), 20, f"the item registered again; log:\n{daemon.log()}")
+
+
+def test_a_click_on_the_icon_opens_the_hosts_menu(
+    desktop: HeadlessDesktop, daemon: DeskguardProcess
+) -> None:
+    item_name(desktop, daemon)
+    poll(lambda: "GetLayout" in daemon.log(), 20, "the host reading the menu")
+    before = daemon.log().count("AboutToShow")
+    # The panel is at the top left, the item its only icon.
+    desktop.xdotool("mousemove", str(PANEL_SIZE // 2), str(PANEL_SIZE // 2), "click", "1")
+    try:
+        poll(lambda: daemon.log().count("AboutToShow") > before, 10, "the host's AboutToShow")
+    finally:
+        desktop.xdotool("key", "Escape")
