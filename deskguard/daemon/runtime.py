@@ -25,10 +25,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from deskguard import __version__
-from deskguard.core.day import end_of_day_times
 from deskguard.core.decisions import Instant
 from deskguard.core.reminder_text import ACTIONS
-from deskguard.core.schedule import WorkingHours
 from deskguard.daemon import sdnotify
 from deskguard.daemon.adapters import Adapters, close_all, open_adapters
 from deskguard.daemon.clock import read_instant, wall_time_of
@@ -38,6 +36,16 @@ from deskguard.daemon.config import DaemonConfig
 from deskguard.daemon.config import load_async as load_config
 from deskguard.daemon.control import ControlServer
 from deskguard.daemon.instance import InstanceLock
+from deskguard.daemon.jobs import (
+    DUE_JOB,
+    ROLLOVER_JOB,
+    STATUS_JOB,
+    TICK_JOB,
+    WATCHDOG_JOB,
+    configured_triggers,
+    new_scheduler,
+    reschedule,
+)
 from deskguard.daemon.session import Session
 from deskguard.errors import UserError
 from deskguard.ipc import Request
@@ -45,7 +53,6 @@ from deskguard.ipc.status import Status
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.background import BackgroundScheduler
-    from apscheduler.triggers.base import BaseTrigger
 
     from deskguard.platform.focus import FocusSignal
     from deskguard.tray.app import TrayIcon as Tray
@@ -56,12 +63,6 @@ OpenAdapters = Callable[
     [DaemonConfig, Callable[[str], None], Callable[[], None]], Awaitable[Adapters]
 ]
 
-TICK_JOB = "activity-tick"
-DUE_JOB = "reminder-due"
-ROLLOVER_JOB = "day-rollover"
-WATCHDOG_JOB = "watchdog"
-STATUS_JOB = "status-refresh"
-END_OF_DAY_JOB = "end-of-day"
 # Fire the due job a hair after the due moment, so the tracker sees the limit reached.
 DUE_SLACK = timedelta(milliseconds=50)
 # A due job this close to the new due moment is left where it is.
@@ -273,50 +274,21 @@ class Daemon:
     # -- the scheduler ----------------------------------------------------------------
 
     def _start_scheduler(self) -> None:
-        from apscheduler.executors.debug import DebugExecutor
-        from apscheduler.schedulers.background import BackgroundScheduler
-
-        # coalesce + a short grace: after a suspend or a clock jump a missed job runs
-        # once at most, never once per missed interval. Every job only hands work to the
-        # event loop, so it runs on the scheduler's own thread (DebugExecutor: "directly")
-        # rather than waking a pool thread for it: one thread and wake-up less per tick.
-        triggers = self._triggers(self.config)  # first: a trigger that cannot be, fails here
-        self._scheduler = BackgroundScheduler(
-            executors={"default": DebugExecutor()},
-            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
-        )
-        self._scheduler.add_job(self._tick_soon, "cron", hour=0, minute=0, id=ROLLOVER_JOB)
-        self._add_configured_jobs(triggers)
+        # The triggers first: one that cannot be built fails before any job exists.
+        triggers = configured_triggers(self.config, self._status_refresh_seconds(self.config))
+        self._scheduler = scheduler = new_scheduler()
+        scheduler.add_job(self._tick_soon, "cron", hour=0, minute=0, id=ROLLOVER_JOB)
+        reschedule(scheduler, triggers, self._job_work)
         interval = sdnotify.watchdog_interval()
         if interval:
-            self._scheduler.add_job(
+            scheduler.add_job(
                 lambda: self._submit(self._watchdog()),
                 "interval",
                 seconds=interval / 2,
                 id=WATCHDOG_JOB,
             )
-        self._scheduler.start()
+        scheduler.start()
         self._submit(self._due_moved_now())
-
-    def _triggers(self, config: DaemonConfig) -> dict[str, BaseTrigger]:
-        """The triggers of the jobs that follow the configuration, by job id. Built before
-        any job changes, so a configuration they cannot be built for changes none."""
-        from apscheduler.triggers.cron import CronTrigger
-        from apscheduler.triggers.interval import IntervalTrigger
-
-        triggers: dict[str, BaseTrigger] = {
-            TICK_JOB: IntervalTrigger(seconds=config.settings.activity.poll),
-            STATUS_JOB: IntervalTrigger(seconds=self._status_refresh_seconds(config)),
-        }
-        # One end-of-day job per working period's end.
-        for number, fields in enumerate(end_of_day_triggers(config)):
-            triggers[f"{END_OF_DAY_JOB}-{number}"] = CronTrigger(**fields)
-        return triggers
-
-    def _add_configured_jobs(self, triggers: dict[str, BaseTrigger]) -> None:
-        assert self._scheduler is not None
-        for job_id, trigger in triggers.items():
-            self._scheduler.add_job(self._job_work(job_id), trigger, id=job_id)
 
     def _job_work(self, job_id: str) -> Callable[[], object]:
         if job_id == TICK_JOB:
@@ -326,20 +298,6 @@ class Daemon:
             # the sitting time creeping on reaches it with this refresh.
             return lambda: self._submit(self._publish_status())
         return lambda: self._submit(self.session.end_of_day())
-
-    def _reschedule(self, triggers: dict[str, BaseTrigger]) -> None:
-        """Give the configured jobs these triggers (end-of-day jobs come and go with them)."""
-        scheduler = self._scheduler
-        if scheduler is None:
-            return
-        for job in scheduler.get_jobs():
-            if job.id.startswith(END_OF_DAY_JOB) and job.id not in triggers:
-                job.remove()
-        for job_id, trigger in triggers.items():
-            if scheduler.get_job(job_id) is None:
-                scheduler.add_job(self._job_work(job_id), trigger, id=job_id)
-            else:
-                scheduler.reschedule_job(job_id, trigger=trigger)
 
     def _status_refresh_seconds(self, config: DaemonConfig) -> float:
         """As often as the tray's display can change (it says), else once a minute."""
@@ -499,10 +457,11 @@ class Daemon:
         return await open_focus_signals(config.settings.focus, log)
 
     def _apply(self, config: DaemonConfig) -> None:
-        triggers = self._triggers(config)
+        triggers = configured_triggers(config, self._status_refresh_seconds(config))
         self.config = config
         self.session.apply_config(config)
-        self._reschedule(triggers)
+        if self._scheduler is not None:
+            reschedule(self._scheduler, triggers, self._job_work)
 
     def _open_quick_routine_soon(self) -> None:
         if self.config.settings.routine.window_on_break:
@@ -554,18 +513,6 @@ class Daemon:
 
     def _on_sleep(self, sleeping: bool) -> None:
         self._submit(self.session.sleep_changed(sleeping))
-
-
-def end_of_day_triggers(config: DaemonConfig) -> list[dict[str, Any]]:
-    """Cron fields for the end-of-day summary (when: core.day.end_of_day_times)."""
-    hours = WorkingHours.parse(config.settings.schedule.active)
-    triggers: list[dict[str, Any]] = []
-    for days, moment in end_of_day_times(hours):
-        trigger: dict[str, Any] = {"hour": moment.hour, "minute": moment.minute}
-        if days is not None:
-            trigger["day_of_week"] = ",".join(str(day) for day in sorted(days))
-        triggers.append(trigger)
-    return triggers
 
 
 class _TrayController:

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from deskguard.daemon.config import resolve
-from deskguard.daemon.runtime import Daemon, end_of_day_triggers
+from deskguard.daemon.jobs import end_of_day_triggers
+from deskguard.daemon.runtime import Daemon
 from deskguard.paths import ConfigFiles
 from tests.support.env import isolated_env
 from tests.support.in_process import ScriptedIdle, daemon_in_process, quiet_environment

@@ -21,7 +21,8 @@ import pytest
 
 from deskguard.core.decisions import Policy
 from deskguard.daemon.config import resolve
-from deskguard.daemon.runtime import STATUS_JOB, TICK_JOB, Daemon
+from deskguard.daemon.jobs import STATUS_JOB, TICK_JOB
+from deskguard.daemon.runtime import Daemon
 from deskguard.errors import UserError
 from deskguard.paths import ConfigFiles
 from tests.integration.hostile import ChildCount, assert_healthy, children_of, running

@@ -26,7 +26,8 @@ from pathlib import Path
 import pytest
 
 from deskguard.core.trace import TraceRow
-from deskguard.daemon.runtime import DUE_JOB, Daemon
+from deskguard.daemon.jobs import DUE_JOB
+from deskguard.daemon.runtime import Daemon
 from deskguard.daemon.simulation import Simulation
 from deskguard.model.settings import Settings
 from tests.support.in_process import ScriptedIdle, config_with, daemon_in_process, quiet_environment
