@@ -10,6 +10,7 @@ the panel's pixels.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -173,6 +174,26 @@ def test_the_host_menu_changes_the_daemon_state(
     daemon.wait_for_state("break")
 
 
+def test_a_click_on_the_icon_opens_the_hosts_menu(
+    desktop: HeadlessDesktop, daemon: DeskguardProcess
+) -> None:
+    item_name(desktop, daemon)
+    before = daemon.log().count("AboutToShow")
+
+    def menu_asked_for() -> bool:
+        # The panel is at the top left, the item its only icon; a click the panel takes
+        # before it has drawn the icon opens nothing, so click until the host asks.
+        desktop.xdotool("mousemove", str(PANEL_SIZE // 2), str(PANEL_SIZE // 2), "click", "1")
+        try:
+            with contextlib.suppress(AssertionError):
+                return poll(lambda: daemon.log().count("AboutToShow") > before, 2, "the host")
+            return False
+        finally:
+            desktop.xdotool("key", "Escape")
+
+    poll(menu_asked_for, 20, f"the host's AboutToShow after a click; log:\n{daemon.log()}")
+
+
 def test_the_item_comes_back_when_the_panel_restarts(
     desktop: HeadlessDesktop, panel: XfcePanel, daemon: DeskguardProcess
 ) -> None:
@@ -180,17 +201,3 @@ def test_the_item_comes_back_when_the_panel_restarts(
     panel.kill_panel()
     panel.start_panel()
     poll(lambda: registered(desktop), 20, f"the item registered again; log:\n{daemon.log()}")
-
-
-def test_a_click_on_the_icon_opens_the_hosts_menu(
-    desktop: HeadlessDesktop, daemon: DeskguardProcess
-) -> None:
-    item_name(desktop, daemon)
-    poll(lambda: "GetLayout" in daemon.log(), 20, "the host reading the menu")
-    before = daemon.log().count("AboutToShow")
-    # The panel is at the top left, the item its only icon.
-    desktop.xdotool("mousemove", str(PANEL_SIZE // 2), str(PANEL_SIZE // 2), "click", "1")
-    try:
-        poll(lambda: daemon.log().count("AboutToShow") > before, 10, "the host's AboutToShow")
-    finally:
-        desktop.xdotool("key", "Escape")
