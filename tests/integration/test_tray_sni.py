@@ -21,12 +21,12 @@ from dbus_fast.aio import MessageBus
 from PIL import Image
 
 from deskguard.platform.dbus import call_method
-from deskguard.tray.icon import TRACK
+from deskguard.tray.icon import GREEN, TRACK
 from tests.integration.test_tray import count_colour
 from tests.support import xfce_panel
 from tests.support.desktop import HeadlessDesktop
 from tests.support.polling import poll
-from tests.support.process import DeskguardProcess
+from tests.support.process import DeskguardProcess, write_config
 from tests.support.xfce_panel import PANEL_SIZE, WATCHER, XfcePanel, labels_in
 
 pytestmark = [
@@ -35,6 +35,7 @@ pytestmark = [
 ]
 
 ITEM_PATH = "/StatusNotifierItem"
+SIT_LIMIT = 40
 MENU = ("/MenuBar", "com.canonical.dbusmenu")
 
 
@@ -60,6 +61,9 @@ def daemon(
     env = dict(desktop.env)
     env.pop("PYSTRAY_BACKEND", None)
     log = tmp_path_factory.mktemp("sni-daemon") / "daemon.log"
+    # A short sit limit: the ring fills a step every 1.25 s, and no reminder comes while
+    # the module runs (a few seconds).
+    write_config(env, f'[reminder]\nsit_limit = "{SIT_LIMIT}s"\n')
     process = DeskguardProcess(env, log, args=("-v",)).start()
     try:
         yield process
@@ -134,17 +138,26 @@ def test_the_item_registers_with_the_host_and_shows_its_pixmaps(
     assert tooltip[2] == "deskguard" and tooltip[3]
 
 
+def panel_pixels(desktop: HeadlessDesktop, tmp_path: Path, rgb: tuple[int, int, int]) -> int:
+    """How many pixels of the panel (the top left strip) have about the colour `rgb`."""
+    shot = Image.open(desktop.screenshot(tmp_path / "screen.png")).convert("RGB")
+    return count_colour(shot.crop((0, 0, 400, PANEL_SIZE)), rgb, tolerance=24)
+
+
 def test_the_icon_is_drawn_in_the_panel(
     desktop: HeadlessDesktop, daemon: DeskguardProcess, tmp_path: Path
 ) -> None:
     item_name(desktop, daemon)
+    # The ring's grey track of a fresh start: over a hundred pixels at 24 px (none without).
+    poll(lambda: panel_pixels(desktop, tmp_path, TRACK) > 60, 20, "the ring's pixels in the panel")
 
-    def ring_pixels() -> int:
-        shot = Image.open(desktop.screenshot(tmp_path / "screen.png")).convert("RGB")
-        return count_colour(shot.crop((0, 0, 400, PANEL_SIZE)), TRACK, tolerance=24)
 
-    # The ring's grey track of a fresh day: over a hundred pixels at 24 px (none without).
-    poll(lambda: ring_pixels() > 60, 20, "the ring's pixels in the panel")
+def test_the_ring_in_the_panel_turns_green_as_sitting_grows(
+    desktop: HeadlessDesktop, daemon: DeskguardProcess, tmp_path: Path
+) -> None:
+    item_name(desktop, daemon)
+    # Only a new IconPixmap, read again by the host after the item signals a change, does.
+    poll(lambda: panel_pixels(desktop, tmp_path, GREEN) > 30, 20, "green in the panel's ring")
 
 
 def test_the_host_menu_changes_the_daemon_state(
