@@ -37,10 +37,17 @@ from tests.support.process import DeskguardProcess, write_config
 ABSURD_WATCHDOG = {"WATCHDOG_USEC": str(10**20)}
 
 
-def started_without_waiting(tmp_path: Path, extra: dict[str, str]) -> DeskguardProcess:
+@contextlib.contextmanager
+def launched(tmp_path: Path, extra: dict[str, str]) -> Iterator[DeskguardProcess]:
+    """`deskguard run` with `extra` in its environment, not waited for; killed at the end
+    should it still run (a test that failed on the way)."""
     env = {**isolated_env(tmp_path), **extra}
     write_config(env, CONFIG)
-    return DeskguardProcess(env, tmp_path / "deskguard.log").start(wait=False)
+    daemon = DeskguardProcess(env, tmp_path / "deskguard.log").start(wait=False)
+    try:
+        yield daemon
+    finally:
+        daemon.kill()
 
 
 def exit_code(daemon: DeskguardProcess, timeout: float) -> int:
@@ -64,8 +71,8 @@ def assert_nothing_held(daemon: DeskguardProcess) -> None:
 
 
 def test_a_scheduler_that_cannot_start_ends_the_daemon_with_one_line(tmp_path: Path) -> None:
-    daemon = started_without_waiting(tmp_path, ABSURD_WATCHDOG)
-    assert exit_code(daemon, timeout=20) == 1
+    with launched(tmp_path, ABSURD_WATCHDOG) as daemon:
+        assert exit_code(daemon, timeout=20) == 1
     log = daemon.log()
     assert "Traceback" not in log, log
     why = [line for line in log.splitlines() if "could not start" in line]
@@ -81,8 +88,10 @@ def test_a_scheduler_that_cannot_start_ends_the_daemon_with_one_line(tmp_path: P
 
 
 def test_sigterm_while_start_up_waits_for_a_bus_ends_the_daemon(tmp_path: Path) -> None:
-    with SlowBus(tmp_path / "bus") as bus:
-        daemon = started_without_waiting(tmp_path, {"DBUS_SESSION_BUS_ADDRESS": bus.address})
+    with (
+        SlowBus(tmp_path / "bus") as bus,
+        launched(tmp_path, {"DBUS_SESSION_BUS_ADDRESS": bus.address}) as daemon,
+    ):
         poll(lambda: control_socket(daemon).exists(), what="start-up under way")
         time.sleep(0.5)
         assert daemon.cli("status").stderr.startswith("deskguard: starting:")
@@ -150,8 +159,10 @@ def snooze_until_served(daemon: DeskguardProcess) -> list[dict[str, Any]]:
 def test_requests_during_start_up_are_told_starting_and_change_nothing(
     tmp_path: Path,
 ) -> None:
-    with SlowBus(tmp_path / "bus") as bus:
-        daemon = started_without_waiting(tmp_path, {"DBUS_SESSION_BUS_ADDRESS": bus.address})
+    with (
+        SlowBus(tmp_path / "bus") as bus,
+        launched(tmp_path, {"DBUS_SESSION_BUS_ADDRESS": bus.address}) as daemon,
+    ):
         try:
             replies = snooze_until_served(daemon)
             *early, served = replies
@@ -170,8 +181,10 @@ def test_requests_during_start_up_are_told_starting_and_change_nothing(
 
 
 def test_sighups_during_start_up_wait_for_it_and_become_one_reload(tmp_path: Path) -> None:
-    with SlowBus(tmp_path / "bus") as bus:
-        daemon = started_without_waiting(tmp_path, {"DBUS_SESSION_BUS_ADDRESS": bus.address})
+    with (
+        SlowBus(tmp_path / "bus") as bus,
+        launched(tmp_path, {"DBUS_SESSION_BUS_ADDRESS": bus.address}) as daemon,
+    ):
         try:
             # The activity source is opened first, notifications next: start-up is halfway.
             poll(lambda: "activity source: none, so" in daemon.log(), what="the activity source")
