@@ -70,6 +70,7 @@ class StatusNotifierItem:
         self._perform_entry = perform_entry
         self._log = log
         self._bus: MessageBus | None = None
+        self._registering: set[asyncio.Task[None]] = set()  # the loop keeps weak references
         self.bus_name = f"org.kde.StatusNotifierItem-{os.getpid()}-1"
         self._status = Status()
         self._key: IconKey = icon_key(self._status)
@@ -156,7 +157,9 @@ class StatusNotifierItem:
             name, _old, new = message.body if message.member == "NameOwnerChanged" else ("", "", "")
             if name == STATUS_NOTIFIER_WATCHER and new:
                 # A (new) host owns the watcher, and knows nothing of this item yet.
-                asyncio.get_running_loop().create_task(self.register())
+                task = asyncio.get_running_loop().create_task(self.register())
+                self._registering.add(task)
+                task.add_done_callback(self._registering.discard)
             return None
         if message.message_type is not MessageType.METHOD_CALL:
             return None

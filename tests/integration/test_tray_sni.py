@@ -22,6 +22,7 @@ from PIL import Image
 
 from deskguard.platform.dbus import call_method
 from deskguard.tray.icon import GREEN, TRACK
+from tests.integration.test_doctor import checks
 from tests.integration.test_tray import count_colour
 from tests.support import xfce_panel
 from tests.support.desktop import HeadlessDesktop
@@ -104,7 +105,9 @@ def registered(desktop: HeadlessDesktop) -> list[str]:
 
 def item_name(desktop: HeadlessDesktop, daemon: DeskguardProcess) -> str:
     """The item's bus name, once the host lists it (xfce lists "name/path" or "name")."""
-    found = poll(lambda: registered(desktop), 20, f"the item registered; log:\n{daemon.log()}")
+    found = poll(
+        lambda: registered(desktop) or None, 20, f"the item registered; log:\n{daemon.log()}"
+    )
     return found[0].split("/", 1)[0]
 
 
@@ -213,4 +216,16 @@ def test_the_item_comes_back_when_the_panel_restarts(
     item_name(desktop, daemon)
     panel.kill_panel()
     panel.start_panel()
-    poll(lambda: registered(desktop), 20, f"the item registered again; log:\n{daemon.log()}")
+    poll(
+        lambda: registered(desktop) or None, 20, f"the item registered again; log:\n{daemon.log()}"
+    )
+
+
+def test_doctor_names_the_host_and_what_the_icon_uses(
+    desktop: HeadlessDesktop, panel: XfcePanel, tmp_path: Path
+) -> None:
+    tray = checks(DeskguardProcess(desktop.env, tmp_path / "log"))["tray host"]
+    assert tray["ok"], tray
+    assert "StatusNotifier" in str(tray["detail"]) and "own StatusNotifierItem" in str(
+        tray["detail"]
+    )
