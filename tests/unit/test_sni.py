@@ -1,14 +1,28 @@
-"""The dbusmenu layout of the tray menu and the StatusNotifierItem's pixmaps, without a bus."""
+"""The dbusmenu layout of the tray menu and the StatusNotifierItem's answers, without a bus."""
 
 from __future__ import annotations
 
-from dbus_fast import Variant
+import logging
+from typing import Any
+
+from dbus_fast import Message, Variant
 
 from deskguard.ipc.status import Status
 from deskguard.tray.dbusmenu import ROOT_ID, MenuLayout, mnemonic_safe
 from deskguard.tray.icon import draw_icon, icon_key
-from deskguard.tray.menu import Entry, build_menu
-from deskguard.tray.sni import PIXMAP_SIZES, argb_pixmaps, item_status
+from deskguard.tray.menu import DaemonCommand, Entry, build_menu
+from deskguard.tray.sni import (
+    ITEM_INTERFACE,
+    ITEM_PATH,
+    MENU_INTERFACE,
+    MENU_PATH,
+    PIXMAP_SIZES,
+    PROPERTIES_INTERFACE,
+    StatusNotifierItem,
+    argb_pixmaps,
+    item_status,
+)
+from tests.support.polling import poll
 from tests.support.xfce_panel import labels_in
 
 
@@ -73,3 +87,63 @@ def test_pixmaps_are_argb_big_endian_at_each_size() -> None:
 def test_the_item_asks_for_attention_only_while_reminding() -> None:
     assert item_status(Status(state="reminding")) == "NeedsAttention"
     assert item_status(Status(state="paused")) == "Active"
+
+
+class RecordingBus:
+    """Stands in for the item's bus connection: keeps what the item sends."""
+
+    def __init__(self) -> None:
+        self.sent: list[Message] = []
+
+    def send(self, message: Message) -> None:
+        self.sent.append(message)
+
+    def signals(self) -> list[tuple[str | None, list[Any]]]:
+        return [(message.member, message.body) for message in self.sent]
+
+
+def item_on(bus: RecordingBus, done: list[Entry]) -> StatusNotifierItem:
+    item = StatusNotifierItem(done.append, logging.getLogger("test"))
+    item._bus = bus  # type: ignore[assignment]
+    return item
+
+
+def call(item: StatusNotifierItem, path: str, interface: str, member: str, sig: str = "",
+         body: list[Any] | None = None) -> Message:  # fmt: skip
+    message = Message(destination="org.example.Host", path=path, interface=interface, member=member,
+                      signature=sig, body=body or [], serial=1)  # fmt: skip
+    reply = item._on_message(message)
+    assert isinstance(reply, Message)
+    return reply
+
+
+def test_a_reminder_asks_for_attention_and_activate_stretches() -> None:
+    bus, done = RecordingBus(), list[Entry]()
+    item = item_on(bus, done)
+    item.show(Status(state="reminding", sit_limit_seconds=60, sitting_seconds=60))
+    assert ("NewStatus", ["NeedsAttention"]) in bus.signals()
+    assert ("NewIcon", []) in bus.signals()
+    call(item, ITEM_PATH, ITEM_INTERFACE, "Activate", "ii", [0, 0])
+    poll(lambda: done, 5, "the entry performed")  # on a thread of its own
+    assert [entry.action for entry in done] == [DaemonCommand("break")]
+
+
+def test_pausing_relayouts_the_menu_and_a_click_performs_the_entry() -> None:
+    bus, done = RecordingBus(), list[Entry]()
+    item = item_on(bus, done)
+    item.show(Status(state="paused"))
+    assert ("LayoutUpdated", [item.menu.revision, 0]) in bus.signals()
+    resume = labels_by_id(item.menu)["Resume"]
+    call(item, MENU_PATH, MENU_INTERFACE, "Event", "isvu", [resume, "clicked", Variant("s", ""), 0])
+    poll(lambda: done, 5, "the entry performed")
+    assert [entry.action for entry in done] == [DaemonCommand("resume")]
+
+
+def test_properties_are_answered_per_interface() -> None:
+    item = item_on(RecordingBus(), [])
+    reply = call(item, ITEM_PATH, PROPERTIES_INTERFACE, "GetAll", "s", [ITEM_INTERFACE])
+    assert reply.body[0]["ItemIsMenu"].value is True
+    assert reply.body[0]["Menu"].value == MENU_PATH
+    assert call(item, ITEM_PATH, PROPERTIES_INTERFACE, "GetAll", "s", ["org.example"]).body == [{}]
+    version = call(item, MENU_PATH, PROPERTIES_INTERFACE, "Get", "ss", [MENU_INTERFACE, "Version"])
+    assert version.body[0].value == 3
