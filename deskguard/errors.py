@@ -18,10 +18,12 @@ class UserError(Exception):
 
     exit_code = ExitCode.ERROR
 
-    def __init__(self, title: str, message: str = "") -> None:
+    def __init__(self, title: str, message: str = "", exit_code: int | None = None) -> None:
         super().__init__(f"{title}: {message}" if message else title)
         self.title = title
         self.message = message
+        if exit_code is not None:  # e.g. the daemon's refusal carries its own
+            self.exit_code = exit_code
 
 
 class InvalidConfiguration(UserError):

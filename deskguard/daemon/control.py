@@ -169,7 +169,7 @@ class ControlServer:
         try:
             return ipc.ok_reply(await self._handler(request))
         except UserError as exc:
-            return ipc.error_reply(exc.title, exc.message)
+            return ipc.error_reply(exc.title, exc.message, exc.exit_code)
         except Exception as exc:  # a bug must not take the daemon down with it
             log.exception("control command %s failed", request.cmd)
             return ipc.error_reply("internal error", f"{type(exc).__name__}: {exc}")

@@ -429,7 +429,10 @@ class Daemon:
             if problem != self._problem_told:  # a storm of HUPs is not a storm of notices
                 self._problem_told = problem
                 await self.session.tell_user("deskguard kept its old configuration", problem)
-            raise UserError("invalid configuration; the old one is kept", problem) from None
+            code = exc.exit_code if isinstance(exc, UserError) else None
+            raise UserError(
+                "invalid configuration; the old one is kept", problem, exit_code=code
+            ) from None
         self._problem_told = None
         log.info("configuration reloaded")
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from deskguard import paths
-from deskguard.errors import DaemonNotRunning, UserError
+from deskguard.errors import DaemonNotRunning, ExitCode, UserError
 from deskguard.ipc.status import Status
 
 __all__ = [
@@ -84,9 +84,16 @@ def ok_reply(result: dict[str, Any] | None = None) -> bytes:
     return (json.dumps({"v": VERSION, "ok": True, "result": result or {}}) + "\n").encode()
 
 
-def error_reply(title: str, message: str = "") -> bytes:
-    error = {"title": title, "message": message}
+def error_reply(title: str, message: str = "", exit_code: int | None = None) -> bytes:
+    """`exit_code`: what the command should exit with (e.g. 78 for a refused config)."""
+    error: dict[str, object] = {"title": title, "message": message}
+    if exit_code is not None:
+        error["exit_code"] = exit_code
     return (json.dumps({"v": VERSION, "ok": False, "error": error}) + "\n").encode()
+
+
+# The exit codes a refusal may ask for (DESIGN: 1 error, 78 invalid configuration).
+_EXIT_CODES = (ExitCode.ERROR, ExitCode.BAD_CONFIG)
 
 
 def call(
@@ -127,8 +134,11 @@ def call_daemon(
         reply = _read_line(sock)
     if not reply.get("ok"):
         error = reply.get("error") or {}
+        code = error.get("exit_code")
         raise UserError(
-            str(error.get("title", "the daemon refused")), str(error.get("message", ""))
+            str(error.get("title", "the daemon refused")),
+            str(error.get("message", "")),
+            exit_code=code if code in _EXIT_CODES else None,
         )
     result = reply.get("result", {})
     return (result if isinstance(result, dict) else {}), pid
