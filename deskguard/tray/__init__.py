@@ -1,8 +1,10 @@
 """The tray icon: live sitting progress at a glance, and a menu of what deskguard can do.
 
 `start_tray(controller, log)` gives the daemon a `Tray` (or None when this desktop has no
-tray: deskguard.platform.tray_host says whether there is one, and which).
-pystray is imported only inside `start_tray`, so importing this package is cheap.
+tray: deskguard.platform.tray_host says whether there is one, and which). Where a
+StatusNotifier host exists the icon is deskguard's own item on the daemon's event loop
+(deskguard.tray.sni, no GTK); else pystray's. pystray is imported only inside
+`start_tray`, so importing this package is cheap.
 """
 
 from __future__ import annotations

@@ -5,7 +5,9 @@ Threads: `Tray.run()` is pystray's event loop on the daemon's main thread. `upda
 from any thread, including a signal handler. Menu actions run on short-lived threads, so
 a slow daemon answer never freezes the icon.
 
-Backends: xorg where an XEmbed tray is all there is (it costs far less memory than GTK),
+Backends: with a StatusNotifier host, no pystray at all: deskguard.tray.sni's item on the
+daemon's event loop (`run()` then only waits), unless `PYSTRAY_BACKEND` forces pystray.
+Otherwise xorg where an XEmbed tray is all there is (it costs far less memory than GTK),
 else pystray's choice of appindicator, gtk, then xorg; `PYSTRAY_BACKEND` forces one.
 appindicator and gtk show a real GTK menu. xorg has no menu, and pystray 0.19.5 never
 selects button presses on its icon window; here the window asks for them, and a click

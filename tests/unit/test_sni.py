@@ -108,10 +108,19 @@ def item_on(bus: RecordingBus, done: list[Entry]) -> StatusNotifierItem:
     return item
 
 
-def call(item: StatusNotifierItem, path: str, interface: str, member: str, sig: str = "",
-         body: list[Any] | None = None) -> Message:  # fmt: skip
-    message = Message(destination="org.example.Host", path=path, interface=interface, member=member,
-                      signature=sig, body=body or [], serial=1)  # fmt: skip
+def call(item: StatusNotifierItem, *request: Any) -> Message:
+    """The item's answer to a host's call: path, interface, member, signature, body."""
+    path, interface, member, *typed = request
+    signature, body = typed or ("", [])
+    message = Message(
+        destination="org.example.Host",
+        path=path,
+        interface=interface,
+        member=member,
+        signature=signature,
+        body=body,
+        serial=1,
+    )
     reply = item._on_message(message)
     assert isinstance(reply, Message)
     return reply
