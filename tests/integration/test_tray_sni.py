@@ -229,3 +229,15 @@ def test_doctor_names_the_host_and_what_the_icon_uses(
     assert "StatusNotifier" in str(tray["detail"]) and "own StatusNotifierItem" in str(
         tray["detail"]
     )
+
+
+def test_the_daemon_with_its_item_docked_maps_no_gtk(
+    desktop: HeadlessDesktop, daemon: DeskguardProcess
+) -> None:
+    item_name(desktop, daemon)
+    assert daemon.process is not None
+    maps = Path(f"/proc/{daemon.process.pid}/maps").read_text()
+    # The right process: the one that drew the icon and speaks D-Bus.
+    assert "PIL/_imaging" in maps and "dbus_fast/message" in maps
+    for library in ("libgtk", "libgdk", "libgobject", "_gi."):
+        assert library not in maps, f"{library} is mapped into the daemon"
