@@ -15,7 +15,6 @@ import gc
 import logging
 import os
 import signal
-import sys
 import threading
 import time
 from collections.abc import Awaitable, Callable, Coroutine
@@ -46,6 +45,7 @@ from deskguard.daemon.jobs import (
     new_scheduler,
     reschedule,
 )
+from deskguard.daemon.routine_window import RoutineWindows
 from deskguard.daemon.session import Session
 from deskguard.errors import UserError
 from deskguard.ipc import Request
@@ -110,7 +110,7 @@ class Daemon:
         self._session: Session | None = None
         self._control: ControlServer | None = None
         self._tray: Tray | None = None
-        self._children: set[asyncio.Future[int]] = set()
+        self._routine_windows = RoutineWindows()
         self._last_tick_done = time.monotonic()
         self._instance_lock = InstanceLock(self.paths.runtime_dir)
         self._on_stop: list[Callable[[], None]] = []
@@ -468,31 +468,7 @@ class Daemon:
 
     def _open_quick_routine_soon(self) -> None:
         if self.config.settings.routine.window_on_break:
-            self._loop.create_task(self._open_quick_routine())
-
-    async def _open_quick_routine(self) -> None:
-        """Accepting a break opens the quick routine window (its own process), given a screen."""
-        if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-            return
-        # The window must not speak for the daemon to systemd.
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("NOTIFY_", "WATCHDOG_"))}
-        try:
-            process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "deskguard.routine",
-                "--quick",
-                env=env,
-                stdin=asyncio.subprocess.DEVNULL,
-                start_new_session=True,
-            )
-        except OSError as exc:
-            log.warning("could not open the routine window: %s", exc)
-            return
-        log.info("routine window opened (pid %d)", process.pid)
-        waiting = asyncio.ensure_future(process.wait())  # reaps it when it exits
-        self._children.add(waiting)
-        waiting.add_done_callback(self._children.discard)
+            self._loop.create_task(self._routine_windows.open_quick())
 
     # -- callbacks from adapters (may come from any thread) -----------------------------
 
