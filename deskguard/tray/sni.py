@@ -14,6 +14,7 @@ threads, because performing one waits for the daemon's answer from that same loo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import threading
@@ -299,7 +300,8 @@ class SniTray:
     def stop(self) -> None:
         """End `run()`. Never blocks; safe from signal handlers."""
         self._stopped.set()
-        if not self._loop.is_closed():
+        # The loop may be closed, or closing, when the daemon stops after its loop.
+        with contextlib.suppress(RuntimeError):
             self._loop.call_soon_threadsafe(self._item.stop)
 
     def run(self) -> None:
