@@ -85,9 +85,10 @@ def ok_reply(result: dict[str, Any] | None = None) -> bytes:
 
 
 def error_reply(title: str, message: str = "", exit_code: int | None = None) -> bytes:
-    """`exit_code`: what the command should exit with (e.g. 78 for a refused config)."""
+    """`exit_code`: what the command should exit with when it is not the plain error (1),
+    e.g. 78 for a refused configuration."""
     error: dict[str, object] = {"title": title, "message": message}
-    if exit_code is not None:
+    if exit_code not in (None, ExitCode.ERROR):
         error["exit_code"] = exit_code
     return (json.dumps({"v": VERSION, "ok": False, "error": error}) + "\n").encode()
 

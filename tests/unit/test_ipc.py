@@ -317,3 +317,14 @@ def test_a_version_must_be_the_integer_1(version: object) -> None:
     line = json.dumps({"v": version, "cmd": "status"}).encode()
     with pytest.raises(ProtocolError, match="unsupported protocol version"):
         parse_request(line)
+
+
+def test_an_error_reply_carries_an_exit_code_other_than_the_plain_error() -> None:
+    refused = json.loads(error_reply("invalid configuration", "f: k: why", 78))
+    assert refused["error"] == {
+        "title": "invalid configuration",
+        "message": "f: k: why",
+        "exit_code": 78,
+    }
+    plain = json.loads(error_reply("bad request", "why", ExitCode.ERROR))
+    assert plain["error"] == {"title": "bad request", "message": "why"}
