@@ -53,6 +53,10 @@ def cli() -> None:
 
 def main() -> None:
     """Entry point: user mistakes print a clear message and an exit code, never a traceback."""
+    from deskguard.cli.language import configured_language
+    from deskguard.i18n import use_language
+
+    use_language(configured_language(sys.argv[1:]))
     try:
         # Without standalone mode click returns the code of --help/--version exits.
         code = cli.main(prog_name="deskguard", standalone_mode=False)

@@ -8,6 +8,8 @@ import logging
 import os
 import sys
 
+from deskguard.i18n import current_language
+
 log = logging.getLogger("deskguard")
 
 
@@ -23,6 +25,8 @@ class RoutineWindows:
             return
         # The window must not speak for the daemon to systemd.
         env = {k: v for k, v in os.environ.items() if not k.startswith(("NOTIFY_", "WATCHDOG_"))}
+        # The daemon's language, which a `--config PATH` of its own may have chosen.
+        env["LANGUAGE"] = current_language()
         try:
             process = await asyncio.create_subprocess_exec(
                 sys.executable,

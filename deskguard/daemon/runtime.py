@@ -48,6 +48,7 @@ from deskguard.daemon.jobs import (
 from deskguard.daemon.routine_window import RoutineWindows
 from deskguard.daemon.session import Session
 from deskguard.errors import UserError
+from deskguard.i18n import use_language
 from deskguard.ipc import Request
 from deskguard.ipc.status import Status
 
@@ -94,6 +95,7 @@ class Daemon:
         adapters: OpenAdapters = open_adapters,
     ) -> None:
         self.config = config
+        use_language(config.settings.ui.language)
         self.config_path = config_path  # --config PATH, else the usual files
         self.paths = config.paths  # those of the first config: a reload does not move them
         self.overrides = overrides or {}
@@ -462,6 +464,7 @@ class Daemon:
     def _apply(self, config: DaemonConfig) -> None:
         triggers = configured_triggers(config, self._status_refresh_seconds(config))
         self.config = config
+        use_language(config.settings.ui.language)
         self.session.apply_config(config)
         if self._scheduler is not None:
             reschedule(self._scheduler, triggers, self._job_work)

@@ -6,13 +6,14 @@ same defaults (a test keeps the two equal), and the bounds of every duration and
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Annotated, Literal, get_args
 
 from annotated_types import Ge, Gt, Le
 
 from deskguard.core.durations import DAY, HOUR
-from deskguard.model.fields import FORBID_UNKNOWN_KEYS, DeviceGlob, DurationRule, Periods
+from deskguard.model.fields import FORBID_UNKNOWN_KEYS, DeviceGlob, DurationRule, Periods, Rule
 
 ActivitySource = Literal["auto", "mutter", "freedesktop", "x11", "windows", "macos", "none"]
 NotificationBackend = Literal["auto", "dbus", "plyer", "log"]
@@ -97,6 +98,24 @@ class FocusSettings:
     video_devices: DeviceGlob = "/dev/video*"
 
 
+def _language(value: str) -> str:
+    # A gettext language name like "ru", "de_AT" or "pt_BR"; empty means the environment's.
+    if value and not _LANGUAGE.match(value):
+        raise ValueError(f"expected a language like 'ru', 'de' or 'pt_BR', got {value!r}")
+    return value
+
+
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?$")
+
+
+@dataclass(frozen=True)
+class UiSettings:
+    """How deskguard speaks to people (deskguard.i18n)."""
+
+    __pydantic_config__ = FORBID_UNKNOWN_KEYS
+    language: Annotated[str, Rule(_language)] = ""
+
+
 @dataclass(frozen=True)
 class Settings:
     """The whole configuration; field names are the TOML sections."""
@@ -111,3 +130,4 @@ class Settings:
     routine: RoutineSettings = field(default_factory=RoutineSettings)
     walking: WalkingSettings = field(default_factory=WalkingSettings)
     focus: FocusSettings = field(default_factory=FocusSettings)
+    ui: UiSettings = field(default_factory=UiSettings)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, TextIO
 from deskguard.core.routine import RoutineKind
 from deskguard.core.routine_plan import Plan, custom_routine, full_routine, quick_routine
 from deskguard.errors import ExitCode, UserError
+from deskguard.i18n import use_language
 from deskguard.routine import RoutineClock, Trace, speed_from_env
 
 if TYPE_CHECKING:
@@ -273,6 +274,7 @@ def run(
     out = out or sys.stdout
     stdin = stdin or sys.stdin
     settings = settings or load_settings()
+    use_language(settings.ui.language)
     catalog = catalog or load_catalog()
     for exercise_id in request.exercise_ids:
         catalog.exercise(exercise_id)  # an unknown id fails before anything is shown

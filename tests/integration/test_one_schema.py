@@ -35,6 +35,7 @@ CHANGED: dict[str, tuple[str, Any]] = {
     "focus.microphone": ("false", False),
     "focus.max_deferral": ("31m", "31m"),
     "focus.video_devices": ("/dev/no-camera-here*", "/dev/no-camera-here*"),
+    "ui.language": ("de", "de"),
 }
 
 

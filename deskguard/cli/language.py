@@ -1,0 +1,44 @@
+"""The language of the command line, chosen before any command module is imported: click
+builds the help texts when a module is imported, so they are translated only if the
+language is already set then."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Sequence
+from pathlib import Path
+
+from deskguard import paths
+
+ENV_OVERRIDE = "DESKGUARD_UI__LANGUAGE"
+
+
+def configured_language(argv: Sequence[str]) -> str:
+    """`[ui] language` as the environment or the config files set it ("" when unset).
+
+    A quick look, not a validation: a broken file is reported by the command that loads
+    it, and until then the messages follow the environment's language."""
+    if os.environ.get(ENV_OVERRIDE):
+        return os.environ[ENV_OVERRIDE]
+    language = ""
+    for path in paths.ConfigFiles.chosen(_config_option(argv)).layers:
+        try:
+            with open(path, "rb") as file:
+                section = tomllib.load(file).get("ui", {})
+        except (OSError, ValueError):
+            continue
+        value = section.get("language") if isinstance(section, dict) else None
+        if isinstance(value, str) and value:
+            language = value  # later layers (the user's file) win
+    return language
+
+
+def _config_option(argv: Sequence[str]) -> Path | None:
+    """The value of a `--config PATH` (or `--config=PATH`) among the arguments."""
+    for index, argument in enumerate(argv):
+        if argument == "--config" and index + 1 < len(argv):
+            return Path(argv[index + 1])
+        if argument.startswith("--config="):
+            return Path(argument.removeprefix("--config="))
+    return None
