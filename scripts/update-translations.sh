@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 pybabel=${PYBABEL:-.venv/bin/pybabel}
 
-"$pybabel" extract -F scripts/babel.cfg -k N_ -k pgettext:1c,2 -k ngettext:1,2 \
+"$pybabel" extract -F scripts/babel.cfg -k NP_:1c,2 \
     --add-comments=Translators: --sort-by-file --project=deskguard --no-wrap \
     -o deskguard/locale/deskguard.pot .
 for language in $(cat deskguard/locale/LANGUAGES); do

@@ -9,12 +9,24 @@ import click
 
 from deskguard.cli.params import echo_json, json_option
 from deskguard.errors import ExitCode
+from deskguard.i18n import N_, _, ngettext, pgettext
+from deskguard.i18n.catalog import (
+    kind_name,
+    localized_contraindication,
+    localized_exercise,
+    position_name,
+    sides_name,
+)
 from deskguard.model import plain
 
 if TYPE_CHECKING:
     from deskguard.catalog import Catalog, Exercise
 
-_COLUMNS = ("id", "name", "kind", "position", "hold", "reps", "sides", "desk")
+
+def _columns() -> tuple[str, ...]:
+    # Translators: the headings of `deskguard catalog list`; "reps" is repetitions, "desk"
+    # says whether the exercise can be done at the desk.
+    return ("id", _("name"), _("kind"), _("position"), _("hold"), _("reps"), _("sides"), _("desk"))
 
 
 def _load() -> Catalog:
@@ -24,24 +36,24 @@ def _load() -> Catalog:
     return load_catalog()
 
 
-def _words(value: str) -> str:
-    return value.replace("-", " ")
-
-
 def _suggested(from_source: bool) -> str:
     return "" if from_source else " *"
+
+
+def _yes_no(value: bool) -> str:
+    return _("yes") if value else _("no")
 
 
 def _row(exercise: Exercise) -> tuple[str, ...]:
     return (
         exercise.id,
         exercise.name,
-        exercise.kind,
-        _words(exercise.position),
+        kind_name(exercise.kind),
+        position_name(exercise.position),
         exercise.hold.label() + _suggested(exercise.hold.from_source),
         str(exercise.repetitions.count) + _suggested(exercise.repetitions.from_source),
-        _words(exercise.sides) if exercise.sides != "none" else "-",
-        "yes" if exercise.desk_friendly else "no",
+        sides_name(exercise.sides) if exercise.sides != "none" else "-",
+        _yes_no(exercise.desk_friendly),
     )
 
 
@@ -75,41 +87,63 @@ def list_command(as_json: bool) -> None:
     if as_json:
         echo_json([plain.encode(exercise) for exercise in exercises])
         return
-    click.echo(_table([_COLUMNS, *(_row(exercise) for exercise in exercises)]))
+    shown = [localized_exercise(exercise) for exercise in exercises]
+    click.echo(_table([_columns(), *(_row(exercise) for exercise in shown)]))
     if any(not (e.hold.from_source and e.repetitions.from_source) for e in exercises):
-        click.echo("\n* suggested by deskguard; the exercise source gives no number")
+        click.echo("\n" + _(SUGGESTED))
+
+
+SUGGESTED = N_("* suggested by deskguard; the exercise source gives no number")
+
+
+def _facts(exercise: Exercise) -> list[tuple[str, str]]:
+    position = position_name(exercise.position)
+    if exercise.alternative_positions:
+        others = ", ".join(map(position_name, exercise.alternative_positions))
+        position = _("{position} (or {others})").format(position=position, others=others)
+    holding = round(exercise.total_seconds())
+    # Translators: the labels of `deskguard catalog show`, each followed by a colon.
+    return [
+        (_("kind"), kind_name(exercise.kind)),
+        (_("position"), position),
+        (_("hold"), exercise.hold.label() + _suggested(exercise.hold.from_source)),
+        (
+            _("repetitions"),
+            exercise.repetitions_label() + _suggested(exercise.repetitions.from_source),
+        ),
+        (_("sides"), sides_name(exercise.sides)),
+        (_("desk-friendly"), _yes_no(exercise.desk_friendly)),
+        (_("equipment"), ", ".join(exercise.equipment) or pgettext("equipment", "none")),
+        (
+            _("time"),
+            ngettext(
+                "about {seconds} second of holding (longest holds)",
+                "about {seconds} seconds of holding (longest holds)",
+                holding,
+            ).format(seconds=holding),
+        ),
+        (_("purpose"), exercise.purpose),
+    ]
 
 
 def _describe(catalog: Catalog, exercise: Exercise) -> list[str]:
-    position = _words(exercise.position)
-    if exercise.alternative_positions:
-        position += " (or " + ", ".join(map(_words, exercise.alternative_positions)) + ")"
-    facts = [
-        ("kind", exercise.kind),
-        ("position", position),
-        ("hold", exercise.hold.label() + _suggested(exercise.hold.from_source)),
-        (
-            "repetitions",
-            exercise.repetitions_label() + _suggested(exercise.repetitions.from_source),
-        ),
-        ("sides", _words(exercise.sides)),
-        ("desk-friendly", "yes" if exercise.desk_friendly else "no"),
-        ("equipment", ", ".join(exercise.equipment) or "none"),
-        ("time", f"about {round(exercise.total_seconds())} s of holding (longest holds)"),
-        ("purpose", exercise.purpose),
-    ]
+    exercise = localized_exercise(exercise)
+    facts = _facts(exercise)
+    width = max(15, max(len(label) for label, _value in facts) + 2)
     lines = [f"{exercise.name} ({exercise.id})", exercise.summary, ""]
-    lines += [f"{label + ':':<15}{value}" for label, value in facts]
-    lines += ["", "Steps:"]
+    lines += [f"{label + ':':<{width}}{value}" for label, value in facts]
+    lines += ["", _("Steps:")]
     lines += [f"  {number}. {step}" for number, step in enumerate(exercise.steps, start=1)]
     if exercise.contraindications:
-        lines += ["", "Do not do this exercise with:"]
+        lines += ["", _("Do not do this exercise with:")]
         for cid in exercise.contraindications:
             condition = catalog.contraindications.get(cid)
+            if condition:
+                condition = localized_contraindication(condition)
             text = f"{condition.name}: {condition.description}" if condition else cid
             lines.append(f"  - {text} [{cid}]")
     if not (exercise.hold.from_source and exercise.repetitions.from_source):
-        lines += ["", "* suggested by deskguard; the exercise source gives no number"]
+        lines += ["", _(SUGGESTED)]
     return lines
 
 

@@ -4,6 +4,7 @@ and how their figures are written (also in `deskguard stats`)."""
 from __future__ import annotations
 
 from deskguard.core.stats import Day
+from deskguard.i18n import _, ngettext
 
 
 def hours_minutes(seconds: float) -> str:
@@ -22,22 +23,35 @@ def day_notice(day: Day) -> tuple[str, str] | None:
     figures = day.figures
     if figures.present_seconds <= 0 and figures.sitting_seconds <= 0:
         return None
-    parts = [
-        f"sat {hours_minutes(figures.sitting_seconds)} in all, "
-        f"longest stretch {hours_minutes(figures.longest_sitting_seconds)}",
-        f"{figures.breaks} break{'s' if figures.breaks != 1 else ''}",
-        f"{figures.routines_finished} routine{'s' if figures.routines_finished != 1 else ''} done",
-    ]
-    walked = f"walked {one_decimal(figures.walk_km)} of {one_decimal(day.goal_km)} km"
-    parts.append(walked + (" — goal met" if day.goal_met else ""))
-    return "Your day at the desk", "Today you " + "; ".join(parts) + "."
+    breaks = ngettext("{count} break", "{count} breaks", figures.breaks)
+    routines = ngettext("{count} routine done", "{count} routines done", figures.routines_finished)
+    walked = _("walked {walked} of {goal} km").format(
+        walked=one_decimal(figures.walk_km), goal=one_decimal(day.goal_km)
+    )
+    if day.goal_met:
+        walked = _("{walked} — goal met").format(walked=walked)
+    # Translators: the end-of-day notification; {sat} and {longest} are like "5:30" (h:mm),
+    # {breaks} like "3 breaks", {routines} like "1 routine done", {walked} like "walked
+    # 2.5 of 7 km".
+    body = _(
+        "Today you sat {sat} in all, longest stretch {longest}; {breaks}; {routines}; {walked}."
+    )
+    return _("Your day at the desk"), body.format(
+        sat=hours_minutes(figures.sitting_seconds),
+        longest=hours_minutes(figures.longest_sitting_seconds),
+        breaks=breaks.format(count=figures.breaks),
+        routines=routines.format(count=figures.routines_finished),
+        walked=walked,
+    )
 
 
 def lunch_walk_notice(goal_km: float, walked_km: float) -> tuple[str, str]:
     """Suggested when a break starts around midday: the longest break of most days."""
     left = max(0.0, goal_km - walked_km)
-    return (
-        "Lunch break? Take a walk",
-        f"Walking is the best thing for your back: {one_decimal(left)} km to go to today's "
-        f"{one_decimal(goal_km)} km. Log it afterwards with `deskguard walk`.",
+    body = _(
+        "Walking is the best thing for your back: {left} km to go to today's {goal} km. "
+        "Log it afterwards with `deskguard walk`."
+    )
+    return _("Lunch break? Take a walk"), body.format(
+        left=one_decimal(left), goal=one_decimal(goal_km)
     )

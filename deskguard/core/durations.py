@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from deskguard.i18n import _, ngettext
+
 MINUTE = 60
 HOUR = 60 * MINUTE
 DAY = 24 * HOUR
@@ -72,9 +74,17 @@ def format_duration(seconds: float) -> str:
 
 
 def readable_duration(seconds: float) -> str:
-    """A duration for people to read: "12 min", "1 h 05 min", or "40 s" under a minute."""
+    """A duration for people to read, in the user's language: "12 minutes", "1 hour
+    5 minutes", "2 hours", or "40 seconds" under a minute."""
     if seconds < 60:
-        return f"{int(seconds)} s"
-    total = int(seconds // 60)
-    hours, mins = divmod(total, 60)
-    return f"{hours} h {mins:02d} min" if hours else f"{mins} min"
+        count = int(seconds)
+        return ngettext("{count} second", "{count} seconds", count).format(count=count)
+    hours, mins = divmod(int(seconds // 60), 60)
+    minutes = ngettext("{count} minute", "{count} minutes", mins).format(count=mins)
+    if not hours:
+        return minutes
+    whole_hours = ngettext("{count} hour", "{count} hours", hours).format(count=hours)
+    # Translators: a duration like "1 hour 5 minutes"; both parts are translated above.
+    return (
+        _("{hours} {minutes}").format(hours=whole_hours, minutes=minutes) if mins else whole_hours
+    )

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from deskguard.i18n import N_, _, ngettext
+
 ACTION_STRETCH = "stretch"
 ACTION_SNOOZE = "snooze"
 ACTION_SKIP = "skip"
 # The notification buttons, as the daemon answers them (freedesktop ActionInvoked keys).
 ACTIONS = (ACTION_STRETCH, ACTION_SNOOZE, ACTION_SKIP)
-WALK_INSTEAD = "Stand up and walk for a few minutes: walking is the best thing for your back."
+WALK_INSTEAD = N_("Stand up and walk for a few minutes: walking is the best thing for your back.")
+"""Marked here, translated where shown (`_(WALK_INSTEAD)`)."""
 
 
 @dataclass(frozen=True)
@@ -29,14 +32,24 @@ def reminder_text(
 ) -> ReminderText:
     """The notification for one reminder; with no exercise it suggests a walk."""
     sat = max(1, round(sat_seconds / 60))
+    sitting = ngettext(
+        "You have been sitting for {minutes} minute.",
+        "You have been sitting for {minutes} minutes.",
+        sat,
+    ).format(minutes=sat)
     if exercise_name:
-        title = f"Time to stand up: {exercise_name}"
-        body = f"You have been sitting for {sat} min. {how_to or ''}".strip()
+        title = _("Time to stand up: {exercise}").format(exercise=exercise_name)
+        body = f"{sitting} {how_to or ''}".strip()
     else:
-        title = "Time to stand up"
-        body = f"You have been sitting for {sat} min. {WALK_INSTEAD}"
-    actions = [(ACTION_STRETCH, "Stretch now")]
+        title = _("Time to stand up")
+        body = f"{sitting} {_(WALK_INSTEAD)}"
+    # Translators: a button of the reminder notification.
+    actions = [(ACTION_STRETCH, _("Stretch now"))]
     if can_snooze:
-        actions.append((ACTION_SNOOZE, f"Snooze {max(1, round(snooze_seconds / 60))} min"))
-    actions.append((ACTION_SKIP, "Skip"))
+        minutes = max(1, round(snooze_seconds / 60))
+        # Translators: a button of the reminder notification.
+        snooze = ngettext("Snooze {minutes} minute", "Snooze {minutes} minutes", minutes)
+        actions.append((ACTION_SNOOZE, snooze.format(minutes=minutes)))
+    # Translators: a button of the reminder notification.
+    actions.append((ACTION_SKIP, _("Skip")))
     return ReminderText(title, body, tuple(actions))

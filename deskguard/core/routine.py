@@ -13,6 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from deskguard.i18n import N_, _
+
 if TYPE_CHECKING:
     from deskguard.model.exercise import Exercise
 
@@ -31,6 +33,26 @@ QUICK_MIN_SECONDS = 60
 QUICK_MAX_SECONDS = 120
 
 _SIDE_NAMES = {"per-leg": ("left leg", "right leg"), "per-side": ("left side", "right side")}
+# The sides stay English in the step (the routine's trace records them); these are what
+# people read. Whole phrases per side, as other languages change the words with the case.
+SIDE_LABELS = {
+    "left leg": N_("left leg"),
+    "right leg": N_("right leg"),
+    "left side": N_("left side"),
+    "right side": N_("right side"),
+}
+CHANGE_LABELS = {
+    "left leg": N_("change to the left leg"),
+    "right leg": N_("change to the right leg"),
+    "left side": N_("change to the left side"),
+    "right side": N_("change to the right side"),
+}
+CHANGE_INSTRUCTIONS = {
+    "left leg": N_("Change to the left leg and get into position again."),
+    "right leg": N_("Change to the right leg and get into position again."),
+    "left side": N_("Change to the left side and get into position again."),
+    "right side": N_("Change to the right side and get into position again."),
+}
 
 
 def hold_seconds(exercise: Exercise) -> int:
@@ -63,9 +85,12 @@ def planned_seconds(entries: Iterable[tuple[Exercise, int]]) -> int:
 
 def format_seconds(seconds: int) -> str:
     minutes, rest = divmod(seconds, 60)
+    # Translators: short units, as on a timer: "40 s", "2 min", "1 min 57 s".
     if not minutes:
-        return f"{rest} s"
-    return f"{minutes} min {rest} s" if rest else f"{minutes} min"
+        return _("{seconds} s").format(seconds=rest)
+    if not rest:
+        return _("{minutes} min").format(minutes=minutes)
+    return _("{minutes} min {seconds} s").format(minutes=minutes, seconds=rest)
 
 
 # --------------------------------------------------------------------------- steps
@@ -96,8 +121,9 @@ class Step:
     @property
     def rep_label(self) -> str:
         """Like "rep 3 of 10 · left leg"."""
-        label = f"rep {self.rep} of {self.reps}"
-        return f"{label} · {self.side}" if self.side else label
+        # Translators: a repetition of an exercise, like "rep 3 of 10".
+        label = _("rep {rep} of {reps}").format(rep=self.rep, reps=self.reps)
+        return f"{label} · {_(SIDE_LABELS[self.side])}" if self.side else label
 
     @property
     def label(self) -> str:
@@ -105,23 +131,23 @@ class Step:
         if self.kind == "hold":
             return self.rep_label
         if self.kind == "prepare":
-            return "get ready"
-        if self.kind == "change-side":
-            return f"change to the {self.side}"
-        return "rest"
+            return _("get ready")
+        if self.kind == "change-side" and self.side:
+            return _(CHANGE_LABELS[self.side])
+        return _("rest")
 
     @property
     def instruction(self) -> str:
         """One line telling the user what to do during this step."""
         if self.kind == "prepare":
-            return f"Get into position: {self.exercise.summary}"
-        if self.kind == "change-side":
-            return f"Change to the {self.side} and get into position again."
+            return _("Get into position: {summary}").format(summary=self.exercise.summary)
+        if self.kind == "change-side" and self.side:
+            return _(CHANGE_INSTRUCTIONS[self.side])
         if self.kind == "rest":
-            return "Release slowly and relax."
+            return _("Release slowly and relax.")
         if self.exercise.kind == "stretch":
-            return "Hold the stretch and breathe calmly."
-        return "Hold the position and keep breathing."
+            return _("Hold the stretch and breathe calmly.")
+        return _("Hold the position and keep breathing.")
 
 
 def _exercise_steps(exercise: Exercise, reps: int, index: int, start: int) -> list[Step]:

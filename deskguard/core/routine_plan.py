@@ -22,14 +22,15 @@ from deskguard.core.routine import (
     planned_seconds,
 )
 from deskguard.core.selection import ExerciseRotation, allowed, desk_friendly_ids
+from deskguard.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from deskguard.model.exercise import Catalog, Exercise
 
-_FLOOR_POSITIONS = {
-    "lying-on-back": "lying on your back",
-    "lying-face-down": "lying face down",
-    "all-fours": "on all fours",
+_FLOOR_REASONS = {
+    "lying-on-back": N_("done lying on your back on the floor, and routine.at_desk is on"),
+    "lying-face-down": N_("done lying face down on the floor, and routine.at_desk is on"),
+    "all-fours": N_("done on all fours on the floor, and routine.at_desk is on"),
 }
 
 
@@ -58,20 +59,26 @@ def health_reason(exercise: Exercise, catalog: Catalog, declared: Collection[str
     names = ", ".join(
         catalog.contraindications[c].name if c in catalog.contraindications else c for c in blocking
     )
-    return f"not to be done with a condition you declared ({names})"
+    return _("not to be done with a condition you declared ({names})").format(names=names)
 
 
 def floor_reason(exercise: Exercise) -> str | None:
     """Why the exercise is left out at a desk, or None when it is done standing."""
-    where = _FLOOR_POSITIONS.get(exercise.position)
-    if where is None:
-        return None
-    return f"done {where} on the floor, and routine.at_desk is on"
+    reason = _FLOOR_REASONS.get(exercise.position)
+    return None if reason is None else _(reason)
 
 
 def _shortened_note(exercise: Exercise, reps: int) -> str:
-    per = {"per-leg": " per leg", "per-side": " per side"}.get(exercise.sides, "")
-    return f"{exercise.name}: {reps} of {exercise.repetitions.count} times{per}"
+    count = exercise.repetitions.count
+    if exercise.sides == "per-leg":
+        text = ngettext("{done} of {count} time per leg", "{done} of {count} times per leg", count)
+    elif exercise.sides == "per-side":
+        text = ngettext(
+            "{done} of {count} time per side", "{done} of {count} times per side", count
+        )
+    else:
+        text = ngettext("{done} of {count} time", "{done} of {count} times", count)
+    return f"{exercise.name}: " + text.format(done=reps, count=count)
 
 
 def _notes(entries: Sequence[tuple[Exercise, int]]) -> tuple[str, ...]:
@@ -113,7 +120,7 @@ def quick_routine(catalog: Catalog, declared: Collection[str], last: str | None 
         if reps:
             entries.append((exercise, reps))
         else:
-            left_out.append(LeftOut(exercise.id, "too long for a quick routine"))
+            left_out.append(LeftOut(exercise.id, _("too long for a quick routine")))
     return Plan(Routine.from_entries("quick", entries), tuple(left_out), _notes(entries))
 
 
@@ -184,7 +191,7 @@ def full_routine(
         if reason is None and at_desk:
             reason = floor_reason(exercise)
         if reason is None and exercise.kind not in order:
-            reason = f"the catalog's routine order has no {exercise.kind} part"
+            reason = _("the catalog's routine order has no {kind} part").format(kind=exercise.kind)
         if reason is None:
             eligible.append(exercise)
         else:
@@ -200,8 +207,9 @@ def full_routine(
             left_out.append(
                 LeftOut(
                     phases[phase][position].id,
-                    f"does not fit in the routine length of {format_seconds(length_seconds)}"
-                    " (routine.length)",
+                    _("does not fit in the routine length of {length} (routine.length)").format(
+                        length=format_seconds(length_seconds)
+                    ),
                 )
             )
     entries = _grow([(phases[p][i], 1) for p, i in sorted(kept)], length_seconds)

@@ -48,7 +48,7 @@ from deskguard.daemon.jobs import (
 from deskguard.daemon.routine_window import RoutineWindows
 from deskguard.daemon.session import Session
 from deskguard.errors import UserError
-from deskguard.i18n import use_language
+from deskguard.i18n import _, use_language
 from deskguard.ipc import Request
 from deskguard.ipc.status import Status
 
@@ -430,7 +430,7 @@ class Daemon:
             log.debug("the reload failed here", exc_info=True)
             if problem != self._problem_told:  # a storm of HUPs is not a storm of notices
                 self._problem_told = problem
-                await self.session.tell_user("deskguard kept its old configuration", problem)
+                await self.session.tell_user(_("deskguard kept its old configuration"), problem)
             code = exc.exit_code if isinstance(exc, UserError) else None
             raise UserError(
                 "invalid configuration; the old one is kept", problem, exit_code=code

@@ -41,6 +41,7 @@ from deskguard.core.selection import ExerciseRotation
 from deskguard.core.tracker import SittingTracker
 from deskguard.daemon.config import DaemonConfig
 from deskguard.errors import UserError
+from deskguard.i18n.catalog import localized_exercise
 from deskguard.ipc.status import Status
 from deskguard.model import plain
 from deskguard.store.errors import HistoryError
@@ -329,6 +330,8 @@ class Session:
         from deskguard.platform.notify import Notice
 
         exercise = self.config.catalog.exercises.get(remind.exercise or "")
+        if exercise is not None:
+            exercise = localized_exercise(exercise)
         text = reminder_text(
             sat_seconds=remind.sat_for,
             exercise_name=exercise.name if exercise else None,

@@ -56,3 +56,8 @@ def pgettext(context: str, message: str) -> str:
 def N_(message: str) -> str:
     """Marks `message` for the template without translating it (yet)."""
     return message
+
+
+def NP_(context: str, message: str) -> str:
+    """Marks `message` (in `context`) for the template; `pgettext` translates it later."""
+    return message

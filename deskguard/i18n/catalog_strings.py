@@ -19,12 +19,7 @@ CONTRAINDICATION_FIELDS = ("name", "description")
 def translatable_texts(data: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     """(where, text) for every text of a catalog, `where` like "exercises.crunch.steps.2"."""
     for key, entry in data.get("exercises", {}).items():
-        for name in EXERCISE_FIELDS:
-            if name in entry:
-                yield f"exercises.{key}.{name}", entry[name]
-        for name in EXERCISE_LISTS:
-            for index, text in enumerate(entry.get(name, ())):
-                yield f"exercises.{key}.{name}.{index + 1}", text
+        yield from _exercise_texts(f"exercises.{key}", entry)
     for key, entry in data.get("contraindications", {}).items():
         for name in CONTRAINDICATION_FIELDS:
             if name in entry:
@@ -36,6 +31,15 @@ def translatable_texts(data: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
         yield f"habits.{habit.get('id', '')}", habit["text"]
     for key, text in data.get("notes", {}).items():
         yield f"notes.{key}", text
+
+
+def _exercise_texts(where: str, entry: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    for name in EXERCISE_FIELDS:
+        if name in entry:
+            yield f"{where}.{name}", entry[name]
+    for name in EXERCISE_LISTS:
+        for index, text in enumerate(entry.get(name, ())):
+            yield f"{where}.{name}.{index + 1}", text
 
 
 def extract(

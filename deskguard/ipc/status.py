@@ -11,16 +11,43 @@ from datetime import datetime
 from typing import Any
 
 from deskguard.core.durations import readable_duration
+from deskguard.i18n import N_, NP_, _, pgettext
 
-WALK_INSTEAD = "stand up and walk"
+WALK_INSTEAD = N_("stand up and walk")
 """What a reminder without an exercise asks for."""
 
 FIXED_HEADLINES = {
-    "away": "Away from the computer",
-    "break": "On a break",
-    "off-hours": "Outside working hours",
+    "away": N_("Away from the computer"),
+    "break": N_("On a break"),
+    "off-hours": N_("Outside working hours"),
 }
-"""The states whose text says all there is to say."""
+"""The states whose text says all there is to say (translated where shown)."""
+
+# Written out rather than strftime's %a and %b: those follow LC_TIME, which the process
+# never sets (and a language chosen in [ui] may have no installed locale).
+WEEKDAYS = (
+    NP_("weekday", "Mon"),
+    NP_("weekday", "Tue"),
+    NP_("weekday", "Wed"),
+    NP_("weekday", "Thu"),
+    NP_("weekday", "Fri"),
+    NP_("weekday", "Sat"),
+    NP_("weekday", "Sun"),
+)
+MONTHS = (
+    NP_("month", "Jan"),
+    NP_("month", "Feb"),
+    NP_("month", "Mar"),
+    NP_("month", "Apr"),
+    NP_("month", "May"),
+    NP_("month", "Jun"),
+    NP_("month", "Jul"),
+    NP_("month", "Aug"),
+    NP_("month", "Sep"),
+    NP_("month", "Oct"),
+    NP_("month", "Nov"),
+    NP_("month", "Dec"),
+)
 
 
 @dataclass(frozen=True)
@@ -80,44 +107,70 @@ class Status:
         """The lines `deskguard status` prints."""
         sitting = readable_duration(self.sitting_seconds)
         state = self.state or "?"
-        headline = {
-            "active": f"Sitting for {sitting}",
-            "paused": f"Paused until {self.paused_until or 'you resume'}",
-            "snoozed": f"Snoozed until {self.snoozed_until} (sitting for {sitting})",
-            "reminding": f"Time to stretch: {self.pending_exercise or WALK_INSTEAD}",
-            **FIXED_HEADLINES,
-        }.get(state, state)
+        if state == "active":
+            headline = _("Sitting for {duration}").format(duration=sitting)
+        elif state == "paused":
+            headline = (
+                _("Paused until {moment}").format(moment=self.paused_until)
+                if self.paused_until
+                else _("Paused until you resume")
+            )
+        elif state == "snoozed":
+            headline = _("Snoozed until {moment} (sitting for {duration})").format(
+                moment=self.snoozed_until, duration=sitting
+            )
+        elif state == "reminding":
+            exercise = self.pending_exercise or _(WALK_INSTEAD)
+            headline = _("Time to stretch: {exercise}").format(exercise=exercise)
+        else:
+            headline = _(FIXED_HEADLINES[state]) if state in FIXED_HEADLINES else state
         lines = [headline]
         if self.next_reminder_in_seconds is not None:
-            lines.append(f"Next stretch in {readable_duration(self.next_reminder_in_seconds)}")
-        lines.append(f"Activity: {self.activity_source} · notifications: {self.notifier}")
+            due = readable_duration(self.next_reminder_in_seconds)
+            lines.append(_("Next stretch in {duration}").format(duration=due))
+        # Translators: {source} and {notifier} are technical names, like "x11" and "dbus".
+        lines.append(
+            _("Activity: {source} · notifications: {notifier}").format(
+                source=self.activity_source, notifier=self.notifier
+            )
+        )
         return "\n".join(lines)
 
     def headline(self, now: datetime | None = None) -> str:
-        """One line, e.g. "Sitting 32 min — next stretch in 13 min": the tray icon's title
-        and the first line of its menu. `now` (for the dates of pauses) defaults to the
-        current local time."""
+        """One line, e.g. "Sitting 32 minutes — next stretch in 13 minutes": the tray
+        icon's title and the first line of its menu. `now` (for the dates of pauses)
+        defaults to the current local time."""
         sitting = readable_duration(self.sitting_seconds)
         next_stretch = self._next_stretch()
         if self.state == "active":
-            return f"Sitting {sitting} — {next_stretch}" if next_stretch else f"Sitting {sitting}"
+            if next_stretch:
+                return _("Sitting {duration} — {next_stretch}").format(
+                    duration=sitting, next_stretch=next_stretch
+                )
+            return _("Sitting {duration}").format(duration=sitting)
         if self.state == "snoozed":
-            return f"Snoozed — {next_stretch or 'no stretch due'} (sitting {sitting})"
+            return _("Snoozed — {next_stretch} (sitting {duration})").format(
+                next_stretch=next_stretch or _("no stretch due"), duration=sitting
+            )
         if self.state == "reminding":
-            exercise = (self.pending_exercise or WALK_INSTEAD).replace("-", " ")
-            return f"Time to stretch: {exercise} (sitting {sitting})"
+            exercise = (self.pending_exercise or _(WALK_INSTEAD)).replace("-", " ")
+            return _("Time to stretch: {exercise} (sitting {duration})").format(
+                exercise=exercise, duration=sitting
+            )
         if self.state == "paused":
             until = self.paused_until
-            return f"Paused until {_clock(until, now)}" if until else "Paused until you resume"
-        return FIXED_HEADLINES.get(self.state, "deskguard")
+            if until:
+                return _("Paused until {moment}").format(moment=_clock(until, now))
+            return _("Paused until you resume")
+        return _(FIXED_HEADLINES[self.state]) if self.state in FIXED_HEADLINES else "deskguard"
 
     def _next_stretch(self) -> str:
         due = self.next_reminder_in_seconds
         if due is None:
             return ""
         if due <= 0:  # due this moment; the reminder follows at the next tick
-            return "stretch due now"
-        return f"next stretch in {readable_duration(due)}"
+            return _("stretch due now")
+        return _("next stretch in {duration}").format(duration=readable_duration(due))
 
 
 def _clock(iso: str, now: datetime | None) -> str:
@@ -128,5 +181,11 @@ def _clock(iso: str, now: datetime | None) -> str:
     if days == 0:
         return moment.strftime("%H:%M")
     if days == 1:
-        return moment.strftime("tomorrow %H:%M")
-    return f"{moment:%a} {moment.day} {moment:%b %H:%M}"
+        return _("tomorrow {time}").format(time=moment.strftime("%H:%M"))
+    # Translators: a date and time like "Fri 3 May 09:00"; reorder the parts as usual.
+    return _("{weekday} {day} {month} {time}").format(
+        weekday=pgettext("weekday", WEEKDAYS[moment.weekday()]),
+        day=moment.day,
+        month=pgettext("month", MONTHS[moment.month - 1]),
+        time=moment.strftime("%H:%M"),
+    )

@@ -10,7 +10,8 @@ from typing import Annotated, Literal
 from annotated_types import Ge, Gt, Le, MinLen
 
 from deskguard.errors import UserError
-from deskguard.model.fields import FORBID_UNKNOWN_KEYS, OneLine, Slug, Text
+from deskguard.i18n import _, ngettext
+from deskguard.model.fields import FORBID_UNKNOWN_KEYS, Language, OneLine, Slug, Text
 
 Kind = Literal["stretch", "strength"]
 Position = Literal["standing", "lying-on-back", "lying-face-down", "all-fours"]
@@ -52,8 +53,12 @@ class Hold:
     def label(self) -> str:
         """The hold as text, like "20–30 s" or "5 s"."""
         if self.min_seconds == self.max_seconds:
-            return f"{self.min_seconds} s"
-        return f"{self.min_seconds}–{self.max_seconds} s"
+            # Translators: a hold in seconds, like "5 s" (an abbreviation: no plural).
+            return _("{seconds} s").format(seconds=self.min_seconds)
+        # Translators: a hold in seconds, like "20–30 s".
+        return _("{shortest}–{longest} s").format(
+            shortest=self.min_seconds, longest=self.max_seconds
+        )
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,19 @@ class Repetitions:
     __pydantic_config__ = FORBID_UNKNOWN_KEYS
     count: Annotated[int, Ge(1), Le(MOST_REPETITIONS)]
     from_source: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExerciseTranslation:
+    """An exercise's texts in one language; what is left out comes from the message
+    catalogs (deskguard.i18n), else stays as the exercise says it."""
+
+    __pydantic_config__ = FORBID_UNKNOWN_KEYS
+    name: Text | None = None
+    purpose: Text | None = None
+    summary: OneLine | None = None
+    steps: Annotated[tuple[Text, ...], MinLen(1)] | None = None
+    equipment: tuple[Text, ...] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)  # keyword-only: fields in the catalog's order
@@ -84,6 +102,9 @@ class Exercise:
     steps: Annotated[tuple[Text, ...], MinLen(1)]
     desk_friendly: bool = False
     contraindications: tuple[Slug, ...]
+    # A user's catalog may carry its own exercises' texts in other languages:
+    # [exercises.<id>.translations.<language>] with any of the text fields above.
+    translations: Mapping[Language, ExerciseTranslation] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.position in self.alternative_positions:
@@ -106,16 +127,26 @@ class Exercise:
     def repetitions_label(self) -> str:
         """Like "10 times", "3 times per leg" or "10 times per side"."""
         count = self.repetitions.count
-        text = "once" if count == 1 else f"{count} times"
         if self.sides == "per-leg":
-            return f"{text} per leg"
-        if self.sides == "per-side":
-            return f"{text} per side"
-        return text
+            text = ngettext("{count} time per leg", "{count} times per leg", count)
+        elif self.sides == "per-side":
+            text = ngettext("{count} time per side", "{count} times per side", count)
+        else:
+            text = ngettext("{count} time", "{count} times", count)
+        return text.format(count=count)
 
     def dose(self) -> str:
         """What to do in numbers, like "hold 20–30 s, 3 times per leg"."""
-        return f"hold {self.hold.label()}, {self.repetitions_label()}"
+        return _("hold {hold}, {repetitions}").format(
+            hold=self.hold.label(), repetitions=self.repetitions_label()
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContraindicationTranslation:
+    __pydantic_config__ = FORBID_UNKNOWN_KEYS
+    name: Text | None = None
+    description: OneLine | None = None
 
 
 @dataclass(frozen=True)
@@ -125,6 +156,7 @@ class Contraindication:
     __pydantic_config__ = FORBID_UNKNOWN_KEYS
     name: Text
     description: OneLine
+    translations: Mapping[Language, ContraindicationTranslation] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -146,7 +178,9 @@ class Walking:
     def label(self) -> str:
         """Like "6–8 km a day"."""
         low, high = f"{self.daily_min_km:g}", f"{self.daily_max_km:g}"
-        return f"{low} km a day" if low == high else f"{low}–{high} km a day"
+        if low == high:
+            return _("{km} km a day").format(km=low)
+        return _("{low}–{high} km a day").format(low=low, high=high)
 
 
 @dataclass(frozen=True)

@@ -118,6 +118,15 @@ def _periods(value: tuple[str, ...]) -> tuple[str, ...]:
     return value
 
 
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?$")
+
+
+def check_language(value: str) -> str:
+    if not _LANGUAGE.match(value):
+        raise ValueError(f"expected a language like 'ru', 'de' or 'pt_BR', got {shown(value)}")
+    return value
+
+
 ONE_LINE_LONGEST = 120
 Text = Annotated[str, Rule(_trimmed)]
 """Text that is not blank; surrounding whitespace is dropped."""
@@ -129,3 +138,5 @@ DeviceGlob = Annotated[str, Rule(_device_glob)]
 """Device files as a glob: an absolute path with wildcards in the file name only."""
 Periods = Annotated[tuple[str, ...], Rule(_periods)]
 """Working periods such as "mon-fri 08:00-18:00" (a wrong one is reported for the list)."""
+Language = Annotated[str, Rule(check_language)]
+"""A gettext language name: "ru", "de", "pt_BR"."""

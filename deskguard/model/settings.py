@@ -6,14 +6,20 @@ same defaults (a test keeps the two equal), and the bounds of every duration and
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Annotated, Literal, get_args
 
 from annotated_types import Ge, Gt, Le
 
 from deskguard.core.durations import DAY, HOUR
-from deskguard.model.fields import FORBID_UNKNOWN_KEYS, DeviceGlob, DurationRule, Periods, Rule
+from deskguard.model.fields import (
+    FORBID_UNKNOWN_KEYS,
+    DeviceGlob,
+    DurationRule,
+    Periods,
+    Rule,
+    check_language,
+)
 
 ActivitySource = Literal["auto", "mutter", "freedesktop", "x11", "windows", "macos", "none"]
 NotificationBackend = Literal["auto", "dbus", "plyer", "log"]
@@ -98,14 +104,8 @@ class FocusSettings:
     video_devices: DeviceGlob = "/dev/video*"
 
 
-def _language(value: str) -> str:
-    # A gettext language name like "ru", "de_AT" or "pt_BR"; empty means the environment's.
-    if value and not _LANGUAGE.match(value):
-        raise ValueError(f"expected a language like 'ru', 'de' or 'pt_BR', got {value!r}")
-    return value
-
-
-_LANGUAGE = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?$")
+def _language_or_empty(value: str) -> str:
+    return value and check_language(value)  # empty: the environment's language
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,7 @@ class UiSettings:
     """How deskguard speaks to people (deskguard.i18n)."""
 
     __pydantic_config__ = FORBID_UNKNOWN_KEYS
-    language: Annotated[str, Rule(_language)] = ""
+    language: Annotated[str, Rule(_language_or_empty)] = ""
 
 
 @dataclass(frozen=True)

@@ -21,15 +21,16 @@ import tomli_w
 
 from deskguard import paths
 from deskguard.errors import UserError
+from deskguard.i18n import N_, _
 
 if TYPE_CHECKING:
     import tkinter as tk
 
     from deskguard.catalog import Catalog
 
-TITLE = "Before your first routine: a health notice"
-INTRO = "Do not do these exercises while any of the following applies to you:"
-QUESTION = "Tick whatever applies to you now; the routines will leave out what it rules out."
+TITLE = N_("Before your first routine: a health notice")
+INTRO = N_("Do not do these exercises while any of the following applies to you:")
+QUESTION = N_("Tick whatever applies to you now; the routines will leave out what it rules out.")
 
 
 def marker_file() -> Path:
@@ -98,17 +99,21 @@ def parse_answer(text: str, ids: Sequence[str]) -> list[str]:
         elif token in ids:
             choice = token
         else:
-            raise ValueError(f"{token!r} is not one of the numbers 1 to {len(ids)}")
+            raise ValueError(
+                _("{answer} is not one of the numbers 1 to {last}").format(
+                    answer=repr(token), last=len(ids)
+                )
+            )
         if choice not in chosen:
             chosen.append(choice)
     return [i for i in ids if i in chosen]
 
 
 def _print_notice(catalog: Catalog, declared: Collection[str], out: TextIO) -> None:
-    print(TITLE, file=out)
-    print(INTRO, file=out)
+    print(_(TITLE), file=out)
+    print(_(INTRO), file=out)
     for number, (key, name, description) in enumerate(conditions(catalog), start=1):
-        mark = " (declared)" if key in declared else ""
+        mark = " " + _("(declared)") if key in declared else ""
         print(f"  {number}. {name}{mark}: {description}", file=out)
 
 
@@ -129,17 +134,20 @@ def terminal_notice(
     target = config or paths.user_config_file()
     if ask is None:
         print(
-            "(Not asked: input is not a terminal. Declare what applies under [health]"
-            f" contraindications in {target}.)",
+            _(
+                "(Not asked: input is not a terminal. Declare what applies under [health]"
+                " contraindications in {file}.)"
+            ).format(file=target),
             file=out,
         )
         return list(declared)
     ids = [key for key, _name, _description in conditions(catalog)]
     while True:
         try:
-            answer = ask(
-                "Which of these apply to you now? Numbers separated by spaces, or Enter for none: "
+            question = _(
+                "Which of these apply to you now? Numbers separated by spaces, or Enter for none:"
             )
+            answer = ask(question + " ")
         except EOFError:
             print("", file=out)
             return list(declared)
@@ -151,7 +159,7 @@ def terminal_notice(
         break
     written = save_declared(chosen, target)
     if written is not None:
-        print(f"Saved in {written} ([health] contraindications).", file=out)
+        print(_("Saved in {file} ([health] contraindications).").format(file=written), file=out)
     mark_shown()
     return chosen
 
@@ -178,8 +186,8 @@ def window_notice(
 
     frame = ttk.Frame(root, padding=20)
     frame.pack(fill="both", expand=True)
-    ttk.Label(frame, text=TITLE, font=("TkDefaultFont", 16, "bold")).pack(anchor="w")
-    ttk.Label(frame, text=INTRO, wraplength=560).pack(anchor="w", pady=(10, 6))
+    ttk.Label(frame, text=_(TITLE), font=("TkDefaultFont", 16, "bold")).pack(anchor="w")
+    ttk.Label(frame, text=_(INTRO), wraplength=560).pack(anchor="w", pady=(10, 6))
     choices: dict[str, tk.BooleanVar] = {}
     boxes: dict[str, ttk.Checkbutton] = {}
     for key, name, description in conditions(catalog):
@@ -189,7 +197,7 @@ def window_notice(
         ttk.Label(frame, text=description, foreground="#555555", wraplength=520).pack(
             anchor="w", padx=(24, 0)
         )
-    ttk.Label(frame, text=QUESTION, wraplength=560).pack(anchor="w", pady=(10, 10))
+    ttk.Label(frame, text=_(QUESTION), wraplength=560).pack(anchor="w", pady=(10, 10))
 
     def done(*_args: object) -> None:
         chosen = [key for key, var in choices.items() if var.get()]
@@ -204,7 +212,7 @@ def window_notice(
             mark_shown()
         on_done(chosen)
 
-    button = ttk.Button(frame, text="Continue", command=done, takefocus=False)
+    button = ttk.Button(frame, text=_("Continue"), command=done, takefocus=False)
     button.pack(anchor="e")
     root.bind_all("<Return>", done)
     if on_layout is not None:

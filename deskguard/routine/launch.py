@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, TextIO
 from deskguard.core.routine import RoutineKind
 from deskguard.core.routine_plan import Plan, custom_routine, full_routine, quick_routine
 from deskguard.errors import ExitCode, UserError
-from deskguard.i18n import use_language
+from deskguard.i18n import _, use_language
+from deskguard.i18n.catalog import localized_catalog
 from deskguard.routine import RoutineClock, Trace, speed_from_env
 
 if TYPE_CHECKING:
@@ -62,7 +63,9 @@ def make_plan(
 
 def _length(seconds: int) -> str:
     minutes, rest = divmod(seconds, 60)
-    return f"{minutes} min {rest:02d} s" if minutes else f"{rest} s"
+    if not minutes:
+        return _("{seconds} s").format(seconds=rest)
+    return _("{minutes} min {seconds} s").format(minutes=minutes, seconds=f"{rest:02d}")
 
 
 def describe_plan(plan: Plan, catalog: Catalog) -> list[str]:
@@ -71,25 +74,29 @@ def describe_plan(plan: Plan, catalog: Catalog) -> list[str]:
     lines: list[str] = []
     if not routine.empty:
         included = ", ".join(e.name for e in routine.exercises)
-        lines.append(f"Routine ({_length(routine.total_seconds)}): {included}")
+        # Translators: the first line of a routine, like "Routine (1 min 57 s): Knees to chest".
+        routine_line = _("Routine ({length}): {exercises}")
+        lines.append(routine_line.format(length=_length(routine.total_seconds), exercises=included))
     by_reason: dict[str, list[str]] = {}
     for item in plan.left_out:
         by_reason.setdefault(item.reason, []).append(catalog.exercises[item.exercise_id].name)
     for reason, names in by_reason.items():
-        lines.append(f"Left out: {', '.join(names)}: {reason}")
+        lines.append(_("Left out: {names}: {reason}").format(names=", ".join(names), reason=reason))
     for note in plan.shortened:
-        lines.append(f"Shortened: {note}")
+        lines.append(_("Shortened: {note}").format(note=note))
     return lines
 
 
 def nothing_to_do(plan: Plan) -> UserError:
     detail = (
-        "every exercise was left out (see above); with a declared health condition,"
-        " walking is the safer choice: see [health] contraindications in your config"
+        _(
+            "every exercise was left out (see above); with a declared health condition,"
+            " walking is the safer choice: see [health] contraindications in your config"
+        )
         if plan.left_out
-        else "the routine has no exercises"
+        else _("the routine has no exercises")
     )
-    return UserError("nothing to do in this routine", detail)
+    return UserError(_("nothing to do in this routine"), detail)
 
 
 class _Stopper:
@@ -151,7 +158,7 @@ def run_in_terminal(
         out.write(line + "\n")
     if plan.routine.empty:
         raise nothing_to_do(plan)
-    out.write("Ctrl+C stops.\n")
+    out.write(_("Ctrl+C stops.") + "\n")
     out.flush()
     reporter = ProgressReporter(request.kind, plan.routine.holds)
     player = TerminalPlayer(
@@ -201,7 +208,7 @@ def run_in_window(
             trace.write({"event": "nothing-to-do"}, always=True)
             outcome.append(problem.exit_code)
             return
-        notes = [line for line in lines if not line.startswith("Routine (")]
+        notes = lines[1:]  # all but the routine's own line, which the window shows itself
         reporter = ProgressReporter(request.kind, plan.routine.holds)
         window = RoutineWindow(
             root,
@@ -275,7 +282,8 @@ def run(
     stdin = stdin or sys.stdin
     settings = settings or load_settings()
     use_language(settings.ui.language)
-    catalog = catalog or load_catalog()
+    # What the routine shows is in the user's language; ids (and the trace) stay as they are.
+    catalog = localized_catalog(catalog or load_catalog())
     for exercise_id in request.exercise_ids:
         catalog.exercise(exercise_id)  # an unknown id fails before anything is shown
     speed_from_env()  # a bad test knob fails early too

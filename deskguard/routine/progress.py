@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from deskguard.errors import DaemonNotRunning, UserError
+from deskguard.i18n import _, ngettext
 from deskguard.routine.player import Progress
 
 if TYPE_CHECKING:
@@ -171,12 +172,18 @@ class ProgressReporter:
 
     def outcome_note(self, progress: Progress) -> str:
         """One line for the user about where the result went."""
-        done = f"{progress.steps_done} of {self.steps_total} holds done"
+        done = ngettext(
+            "{done} of {total} hold done", "{done} of {total} holds done", self.steps_total
+        ).format(done=progress.steps_done, total=self.steps_total)
         if progress.event == "finished":
             if self.through_daemon:
-                return f"Finished: {done}. Counted as a break; your sitting time starts again."
-            if self.recorder is not None:
-                return f"Finished: {done}. Saved in the history (deskguard is not running)."
-            return f"Finished: {done}."
-        where = " Saved in the history." if self.recorder is not None else ""
-        return f"Stopped: {done}.{where}"
+                text = _("Finished: {done}. Counted as a break; your sitting time starts again.")
+            elif self.recorder is not None:
+                text = _("Finished: {done}. Saved in the history (deskguard is not running).")
+            else:
+                text = _("Finished: {done}.")
+        elif self.recorder is not None:
+            text = _("Stopped: {done}. Saved in the history.")
+        else:
+            text = _("Stopped: {done}.")
+        return text.format(done=done)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from deskguard.core.routine import Frame, Routine
+from deskguard.i18n import _
 from deskguard.routine import RoutineClock, Trace
 from deskguard.routine.player import Player, Progress
 from deskguard.routine.progress import ProgressReporter
@@ -39,10 +40,10 @@ def status_line(frame: Frame) -> str:
     """One line: bar, percentage, step and countdown, what comes next."""
     step = frame.step
     if step.kind == "hold":
-        what = f"{step.rep_label} · hold {frame.countdown} s"
+        what = step.rep_label + " · " + _("hold {seconds} s").format(seconds=frame.countdown)
     else:
-        what = f"{step.label} · {frame.countdown} s"
-    upcoming = f" · next: {frame.next}" if frame.next else ""
+        what = f"{step.label} · " + _("{seconds} s").format(seconds=frame.countdown)
+    upcoming = _(" · next: {exercise}").format(exercise=frame.next) if frame.next else ""
     return f"{progress_bar(frame.progress)} {frame.progress:4.0%}  {what}{upcoming}"
 
 
@@ -50,10 +51,10 @@ def step_line(frame: Frame) -> str:
     """The line printed for a step when the output is not a terminal."""
     step = frame.step
     if step.kind == "hold":
-        what = f"{step.rep_label}: hold {step.seconds} s"
+        what = step.rep_label + ": " + _("hold {seconds} s").format(seconds=step.seconds)
     else:
-        what = f"{step.label} ({step.seconds} s)"
-    upcoming = f" · next: {frame.next}" if frame.next else ""
+        what = f"{step.label} (" + _("{seconds} s").format(seconds=step.seconds) + ")"
+    upcoming = _(" · next: {exercise}").format(exercise=frame.next) if frame.next else ""
     return f"[{frame.progress:4.0%}] {step.exercise.name} · {what}{upcoming}"
 
 

@@ -11,11 +11,12 @@ from collections.abc import Callable, Sequence
 from tkinter import ttk
 
 from deskguard.core.routine import Frame, Routine
+from deskguard.i18n import N_, _
 from deskguard.routine import RoutineClock, Trace
 from deskguard.routine.player import Player, PlayerState, Progress
 from deskguard.routine.progress import ProgressReporter
 
-TITLE = "deskguard routine"
+TITLE = N_("deskguard routine")
 TICK_MS = 100
 WIDTH = 640
 HEIGHT = 700
@@ -25,7 +26,7 @@ WRAP = WIDTH - 60
 def create_root() -> tk.Tk:
     """The Tk root window, titled and sized; raises tk.TclError without a display."""
     root = tk.Tk(className="deskguard")
-    root.title(TITLE)
+    root.title(_(TITLE))
     root.geometry(f"{WIDTH}x{HEIGHT}")
     root.minsize(480, 520)
     return root
@@ -95,11 +96,13 @@ class RoutineWindow:
         buttons.pack(side="bottom", fill="x", pady=(12, 0))
         # takefocus=False: a focused button would also take Space for itself.
         self.pause_button = ttk.Button(
-            buttons, text="Pause (Space)", command=self.toggle_pause, takefocus=False
+            buttons, text=_("Pause (Space)"), command=self.toggle_pause, takefocus=False
         )
-        self.skip_button = ttk.Button(buttons, text="Skip (→)", command=self.skip, takefocus=False)
+        self.skip_button = ttk.Button(
+            buttons, text=_("Skip (→)"), command=self.skip, takefocus=False
+        )
         self.stop_button = ttk.Button(
-            buttons, text="Stop (Esc)", command=self.stop, takefocus=False
+            buttons, text=_("Stop (Esc)"), command=self.stop, takefocus=False
         )
         for button in (self.pause_button, self.skip_button, self.stop_button):
             button.pack(side="left", expand=True, fill="x", padx=4)
@@ -135,7 +138,7 @@ class RoutineWindow:
             return
         self._handle(self.player.toggle_pause(self.clock()))
         paused = self.player.state == PlayerState.PAUSED
-        self.pause_button.configure(text="Resume (Space)" if paused else "Pause (Space)")
+        self.pause_button.configure(text=_("Resume (Space)") if paused else _("Pause (Space)"))
         self._render()
 
     def skip(self) -> None:
@@ -188,7 +191,7 @@ class RoutineWindow:
         if progress.event == "stopped":
             self.root.after_idle(self.close)
             return
-        self.name.configure(text="Well done!")
+        self.name.configure(text=_("Well done!"))
         self.dose.configure(text="")
         self.steps.configure(text=self.reporter.outcome_note(progress))
         self.instruction.configure(text="")
@@ -198,7 +201,7 @@ class RoutineWindow:
         self.bar.configure(value=self.player.routine.total_seconds)
         self.pause_button.state(["disabled"])
         self.skip_button.state(["disabled"])
-        self.stop_button.configure(text="Close (Esc)")
+        self.stop_button.configure(text=_("Close (Esc)"))
         self.root.after(int(self.linger * 1000), self.close)
 
     # -- drawing --------------------------------------------------------------------
@@ -213,19 +216,24 @@ class RoutineWindow:
             self._shown_exercise = step.exercise_index
             exercise = frame.exercise
             self.name.configure(text=exercise.name)
-            dose = exercise.dose().capitalize()
+            dose = exercise.dose()
+            dose = dose[:1].upper() + dose[1:]  # not capitalize(): German nouns keep theirs
             if step.reps < exercise.repetitions.count:
-                dose += f" (this time {step.reps})"
+                dose += " " + _("(this time {reps})").format(reps=step.reps)
             self.dose.configure(text=dose)
             self.steps.configure(
                 text="\n".join(f"{n}. {text}" for n, text in enumerate(exercise.steps, start=1))
             )
         paused = self.player.state == PlayerState.PAUSED
-        self.instruction.configure(text="Paused." if paused else step.instruction)
+        self.instruction.configure(text=_("Paused.") if paused else step.instruction)
         self.countdown.configure(text=str(frame.countdown))
         self.rep.configure(text=step.rep_label if step.kind == "hold" else step.label)
         self.bar.configure(value=frame.second)
-        self.upcoming.configure(text=f"Next: {frame.next}" if frame.next else "Next: done")
+        self.upcoming.configure(
+            text=_("Next: {exercise}").format(exercise=frame.next)
+            if frame.next
+            else _("Next: done")
+        )
 
     def _write_trace(self, frame: Frame) -> None:
         self.trace.write(
@@ -267,7 +275,7 @@ def show_message(root: tk.Tk, title: str, message: str) -> None:
         anchor="w"
     )
     ttk.Label(body, text=message, wraplength=WRAP, justify="left").pack(anchor="w", pady=10)
-    ttk.Button(body, text="Close", command=root.destroy, takefocus=False).pack(anchor="e")
+    ttk.Button(body, text=_("Close"), command=root.destroy, takefocus=False).pack(anchor="e")
     for key in ("<Return>", "<Escape>"):
         root.bind(key, lambda _event: root.destroy())
     root.protocol("WM_DELETE_WINDOW", root.destroy)

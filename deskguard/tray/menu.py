@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from deskguard import paths
 from deskguard.core.durations import readable_duration
 from deskguard.errors import UserError
+from deskguard.i18n import N_, _
 from deskguard.ipc.status import Status
 
 # ---------------------------------------------------------------------------- actions
@@ -69,17 +70,18 @@ class Entry:
 
 SEPARATOR = Entry("", separator=True)
 
-START_ROUTINE = "Start mini-routine"
-QUICK_STRETCH = "Quick stretch now"
-NO_SNOOZES_LEFT = "No snoozes left"
-PAUSE = "Pause"
-PAUSE_UNTIL_TOMORROW = "Until tomorrow"
-RESUME = "Resume"
-TODAY = "Today"
-OPEN_CONFIG = "Open config"
-QUIT = "Quit"
+START_ROUTINE = N_("Start mini-routine")
+QUICK_STRETCH = N_("Quick stretch now")
+NO_SNOOZES_LEFT = N_("No snoozes left")
+PAUSE = N_("Pause")
+PAUSE_UNTIL_TOMORROW = N_("Until tomorrow")
+RESUME = N_("Resume")
+TODAY = N_("Today")
+OPEN_CONFIG = N_("Open config")
+QUIT = N_("Quit")
+# The labels above are marked here and translated when a menu is built.
 
-PAUSE_LENGTHS = ((30 * 60, "30 min"), (60 * 60, "1 h"), (2 * 60 * 60, "2 h"))
+PAUSE_LENGTHS = (30 * 60, 60 * 60, 2 * 60 * 60)
 # States with a reminder pending or coming that a snooze can postpone.
 SNOOZABLE = frozenset({"active", "snoozed", "reminding"})
 
@@ -92,44 +94,50 @@ def build_menu(status: Status, now: datetime | None = None) -> tuple[Entry, ...]
     entries = [
         Entry(status.headline(now), enabled=False),
         SEPARATOR,
-        Entry(START_ROUTINE, RunRoutine()),
+        Entry(_(START_ROUTINE), RunRoutine()),
         # A break the user takes: the daemon opens the quick routine window for it
         # (unless routine.window_on_break is off), as for the reminder's "Stretch now".
-        Entry(QUICK_STRETCH, DaemonCommand("break")),
+        Entry(_(QUICK_STRETCH), DaemonCommand("break")),
     ]
     if state in SNOOZABLE:
         entries.append(_snooze_entry(status))
     if state == "paused":
-        entries.append(Entry(RESUME, DaemonCommand("resume")))
+        entries.append(Entry(_(RESUME), DaemonCommand("resume")))
     else:
-        entries.append(Entry(PAUSE, submenu=_pause_lengths()))
+        entries.append(Entry(_(PAUSE), submenu=_pause_lengths()))
     entries += [
         SEPARATOR,
-        Entry(TODAY, ShowToday()),
-        Entry(OPEN_CONFIG, OpenConfig()),
+        Entry(_(TODAY), ShowToday()),
+        Entry(_(OPEN_CONFIG), OpenConfig()),
         SEPARATOR,
-        Entry(QUIT, DaemonCommand("stop")),
+        Entry(_(QUIT), DaemonCommand("stop")),
     ]
     return tuple(entries)
 
 
 def snooze_label(status: Status) -> str:
     length = status.snooze_seconds
-    return f"Snooze {readable_duration(length)}" if length else "Snooze"
+    if not length:
+        return _("Snooze")
+    # Translators: a tray menu entry; {duration} is like "10 minutes".
+    return _("Snooze {duration}").format(duration=readable_duration(length))
 
 
 def _snooze_entry(status: Status) -> Entry:
     left = status.snoozes_left
     if left is not None and left <= 0:
-        return Entry(NO_SNOOZES_LEFT, enabled=False)
+        return Entry(_(NO_SNOOZES_LEFT), enabled=False)
     # No length: the daemon applies its configured one, as for the notification's button.
     return Entry(snooze_label(status), DaemonCommand("snooze"))
 
 
 def _pause_lengths() -> tuple[Entry, ...]:
-    timed = tuple(Entry(label, DaemonCommand("pause", seconds)) for seconds, label in PAUSE_LENGTHS)
+    timed = tuple(
+        Entry(readable_duration(seconds), DaemonCommand("pause", seconds))
+        for seconds in PAUSE_LENGTHS
+    )
     # The daemon knows the working hours: it pauses until they start again, else midnight.
-    return (*timed, Entry(PAUSE_UNTIL_TOMORROW, DaemonCommand("pause", until="tomorrow")))
+    return (*timed, Entry(_(PAUSE_UNTIL_TOMORROW), DaemonCommand("pause", until="tomorrow")))
 
 
 # ---------------------------------------------------------------------------- effects
@@ -187,7 +195,7 @@ def perform(entry: Entry, effects: Effects) -> None:
     except UserError as exc:
         effects.notify(exc.title, exc.message)
     except OSError as exc:
-        effects.notify(f"deskguard could not do “{entry.label}”", str(exc))
+        effects.notify(_("deskguard could not do “{entry}”").format(entry=entry.label), str(exc))
 
 
 def _perform_one(action: Action, effects: Effects) -> None:
@@ -212,8 +220,10 @@ def _show_today(effects: Effects) -> None:
             effects.spawn([terminal, run_option, "sh", "-c", script])
             return
     effects.notify(
-        "No terminal window to show today's numbers in",
-        f"Run `deskguard {shlex.join(STATS_TODAY)}` in a terminal to see them.",
+        _("No terminal window to show today's numbers in"),
+        _("Run `{command}` in a terminal to see them.").format(
+            command="deskguard " + shlex.join(STATS_TODAY)
+        ),
     )
 
 
@@ -228,4 +238,4 @@ def _open_config(effects: Effects) -> None:
     if opener:
         effects.spawn([opener, str(path)])
     else:
-        effects.notify("Your configuration file", str(path))
+        effects.notify(_("Your configuration file"), str(path))

@@ -24,12 +24,13 @@ from typing import Any
 from dbus_fast import Message, MessageType, Variant
 from dbus_fast.aio import MessageBus
 
+from deskguard.i18n import _
 from deskguard.ipc.status import Status
 from deskguard.platform.dbus import DBUS, add_match, call_method, connect, reason_for
 from deskguard.platform.tray_host import STATUS_NOTIFIER_WATCHER
 from deskguard.tray.dbusmenu import MenuLayout
 from deskguard.tray.icon import IconKey, draw_icon, icon_key, refresh_seconds
-from deskguard.tray.menu import DaemonCommand, Entry, ShowToday, build_menu
+from deskguard.tray.menu import TODAY, DaemonCommand, Entry, ShowToday, build_menu
 
 ITEM_PATH = "/StatusNotifierItem"
 MENU_PATH = "/MenuBar"
@@ -259,9 +260,9 @@ class StatusNotifierItem:
     def _activate(self) -> None:
         """The host's "activate" (GNOME's double click): the obvious thing for the moment."""
         if self._status.state == "reminding":
-            self._in_background(Entry("Stretch now", DaemonCommand("break")))
+            self._in_background(Entry(_("Stretch now"), DaemonCommand("break")))
         else:
-            self._in_background(Entry("Today", ShowToday()))
+            self._in_background(Entry(_(TODAY), ShowToday()))
 
     def _in_background(self, entry: Entry) -> None:
         threading.Thread(

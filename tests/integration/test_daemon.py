@@ -56,7 +56,7 @@ def test_reminder_appears_at_the_sit_limit_with_three_actions(
     assert 2.0 <= elapsed <= 6.0, f"reminder after {elapsed:.1f} s for a 3 s sit limit"
     assert any(name in notice.summary.lower() for name in DESK_FRIENDLY_NAMES), notice.summary
     assert set(notice.actions) - {"default"} == {"stretch", "snooze", "skip"}
-    assert notice.actions["snooze"] == "Snooze 1 min"
+    assert notice.actions["snooze"] == "Snooze 1 minute"
     status = daemon.wait_for_state("reminding")
     assert status["activity_source"] == "x11"
     assert status["notifier"].startswith("dbus")

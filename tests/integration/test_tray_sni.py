@@ -168,9 +168,11 @@ def test_the_host_menu_changes_the_daemon_state(
 ) -> None:
     name = item_name(desktop, daemon)
     ids = menu_ids(desktop, name)
-    assert {"Quick stretch now", "Pause", "30 min", "1 h", "Until tomorrow", "Quit"} <= set(ids)
+    assert {"Quick stretch now", "Pause", "30 minutes", "1 hour", "Until tomorrow", "Quit"} <= set(
+        ids
+    )
 
-    click(desktop, name, "30 min")
+    click(desktop, name, "30 minutes")
     daemon.wait_for_state("paused")
     poll(lambda: "Resume" in menu_ids(desktop, name), 10, "Resume in the menu")
     click(desktop, name, "Resume")

@@ -20,8 +20,8 @@ from deskguard.platform.notify import (
 T = TypeVar("T")
 REMINDER = Notice(
     "Time to stand up",
-    "You have been sitting for 45 min.",
-    (("stretch", "Stretch now"), ("snooze", "Snooze 10 min"), ("skip", "Skip")),
+    "You have been sitting for 45 minutes.",
+    (("stretch", "Stretch now"), ("snooze", "Snooze 10 minutes"), ("skip", "Skip")),
 )
 INFO = Notice("deskguard kept its old configuration", "bad key")
 
@@ -210,7 +210,7 @@ def test_the_log_backend_writes_the_notice_and_how_to_answer_it(
     caplog.set_level(logging.INFO, "test.notify")
     run(LogNotifier(logging.getLogger("test.notify")).show(REMINDER))
     assert (
-        "notice: Time to stand up: You have been sitting for 45 min. "
+        "notice: Time to stand up: You have been sitting for 45 minutes. "
         "(answer with: deskguard break | deskguard snooze | deskguard skip)"
     ) in caplog.text
 

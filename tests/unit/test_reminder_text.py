@@ -28,10 +28,10 @@ def test_title_and_body_name_the_exercise_how_to_do_it_and_the_time_sat() -> Non
         snooze_seconds=600,
     )
     assert text.title == "Time to stand up: Standing back bend"
-    assert text.body == f"You have been sitting for 45 min. {HOW_TO}"
+    assert text.body == f"You have been sitting for 45 minutes. {HOW_TO}"
     assert text.actions == (
         ("stretch", "Stretch now"),
-        ("snooze", "Snooze 10 min"),
+        ("snooze", "Snooze 10 minutes"),
         ("skip", "Skip"),
     )
 
@@ -54,22 +54,27 @@ def test_with_no_exercise_the_reminder_suggests_a_walk(name: str | None) -> None
         sat_seconds=3600, exercise_name=name, how_to=None, can_snooze=True, snooze_seconds=300
     )
     assert text.title == "Time to stand up"
-    assert text.body == f"You have been sitting for 60 min. {WALK_INSTEAD}"
+    assert text.body == f"You have been sitting for 60 minutes. {WALK_INSTEAD}"
     assert "walk" in text.body
     assert [key for key, _ in text.actions] == ["stretch", "snooze", "skip"]
-    assert dict(text.actions)["snooze"] == "Snooze 5 min"
+    assert dict(text.actions)["snooze"] == "Snooze 5 minutes"
 
 
 def test_an_exercise_without_a_how_to_line_has_no_trailing_space() -> None:
     text = reminder_text(
         sat_seconds=1800, exercise_name="Neck roll", how_to=None, can_snooze=True, snooze_seconds=60
     )
-    assert text.body == "You have been sitting for 30 min."
+    assert text.body == "You have been sitting for 30 minutes."
 
 
 @pytest.mark.parametrize(
     ("snooze_seconds", "label"),
-    [(30, "Snooze 1 min"), (60, "Snooze 1 min"), (119, "Snooze 2 min"), (900, "Snooze 15 min")],
+    [
+        (30, "Snooze 1 minute"),
+        (60, "Snooze 1 minute"),
+        (119, "Snooze 2 minutes"),
+        (900, "Snooze 15 minutes"),
+    ],
 )
 def test_the_snooze_label_is_whole_minutes_and_at_least_one(
     snooze_seconds: float, label: str
@@ -93,4 +98,5 @@ def test_the_sitting_time_is_whole_minutes_and_at_least_one(
     text = reminder_text(
         sat_seconds=sat_seconds, exercise_name="x", how_to="y", can_snooze=False, snooze_seconds=0
     )
-    assert text.body.startswith(f"You have been sitting for {minutes} min. ")
+    unit = "minute" if minutes == 1 else "minutes"
+    assert text.body.startswith(f"You have been sitting for {minutes} {unit}. ")

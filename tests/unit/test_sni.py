@@ -40,7 +40,7 @@ def test_ids_follow_actions_not_positions() -> None:
     for label in ("Quick stretch now", "Today", "Open config", "Quit"):
         assert active[label] == paused[label]
     assert "Resume" in paused and "Resume" not in active
-    assert "30 min" in active and "30 min" not in paused
+    assert "30 minutes" in active and "30 minutes" not in paused
 
 
 def test_a_new_status_line_is_a_property_change_of_the_same_id() -> None:

@@ -91,11 +91,11 @@ def test_the_status_and_the_tray_need_neither_click_nor_pydantic_nor_the_cli() -
     [
         (
             status(sitting_seconds=32 * 60, next_reminder_in_seconds=13 * 60),
-            "Sitting for 32 min\nNext stretch in 13 min\nActivity: x11 · notifications: dbus",
+            "Sitting for 32 minutes\nNext stretch in 13 minutes\nActivity: x11 · notifications: dbus",
         ),
         (
             status(sitting_seconds=40, next_reminder_in_seconds=0),
-            "Sitting for 40 s\nNext stretch in 0 s\nActivity: x11 · notifications: dbus",
+            "Sitting for 40 seconds\nNext stretch in 0 seconds\nActivity: x11 · notifications: dbus",
         ),
         (status("paused"), "Paused until you resume\nActivity: x11 · notifications: dbus"),
         (
@@ -104,8 +104,8 @@ def test_the_status_and_the_tray_need_neither_click_nor_pydantic_nor_the_cli() -
         ),
         (
             Status.from_json(DAEMON_JSON),
-            "Snoozed until 2024-05-03T10:08:00+00:00 (sitting for 50 min)\n"
-            "Next stretch in 8 min\nActivity: x11 · notifications: dbus (dunst)",
+            "Snoozed until 2024-05-03T10:08:00+00:00 (sitting for 50 minutes)\n"
+            "Next stretch in 8 minutes\nActivity: x11 · notifications: dbus (dunst)",
         ),
         (
             status("reminding", pending_exercise="standing-back-bend"),
@@ -133,18 +133,18 @@ NOW = datetime(2024, 5, 3, 10, 0, tzinfo=UTC)
 
 def test_the_title_says_how_long_and_how_long_until_the_next_stretch() -> None:
     active = status(sitting_seconds=32 * 60, next_reminder_in_seconds=13 * 60)
-    assert active.headline() == "Sitting 32 min — next stretch in 13 min"
+    assert active.headline() == "Sitting 32 minutes — next stretch in 13 minutes"
     assert status(sitting_seconds=40, next_reminder_in_seconds=0).headline() == (
-        "Sitting 40 s — stretch due now"
+        "Sitting 40 seconds — stretch due now"
     )
-    assert status(sitting_seconds=90).headline() == "Sitting 1 min"
+    assert status(sitting_seconds=90).headline() == "Sitting 1 minute"
 
 
 def test_the_title_of_each_state() -> None:
     snoozed = status("snoozed", sitting_seconds=50 * 60, next_reminder_in_seconds=8 * 60)
-    assert snoozed.headline() == "Snoozed — next stretch in 8 min (sitting 50 min)"
+    assert snoozed.headline() == "Snoozed — next stretch in 8 minutes (sitting 50 minutes)"
     reminding = status("reminding", sitting_seconds=45 * 60, pending_exercise="standing-back-bend")
-    assert reminding.headline() == "Time to stretch: standing back bend (sitting 45 min)"
+    assert reminding.headline() == "Time to stretch: standing back bend (sitting 45 minutes)"
     assert (
         status("reminding", pending_exercise=None)
         .headline()

@@ -60,11 +60,11 @@ def find(entries: Sequence[Entry], label: str) -> Entry:
 def test_while_sitting_the_menu_offers_everything_but_resume() -> None:
     menu = build_menu(status())
     assert labels(menu) == [
-        "Sitting 20 min — next stretch in 25 min",
+        "Sitting 20 minutes — next stretch in 25 minutes",
         "---",
         "Start mini-routine",
         "Quick stretch now",
-        "Snooze 10 min",
+        "Snooze 10 minutes",
         "Pause",
         "---",
         "Today",
@@ -74,7 +74,12 @@ def test_while_sitting_the_menu_offers_everything_but_resume() -> None:
     ]
     assert not menu[0].enabled  # the status line is information, not an action
     assert all(entry.enabled for entry in menu[1:])
-    assert labels(find(menu, "Pause").submenu) == ["30 min", "1 h", "2 h", "Until tomorrow"]
+    assert labels(find(menu, "Pause").submenu) == [
+        "30 minutes",
+        "1 hour",
+        "2 hours",
+        "Until tomorrow",
+    ]
 
 
 def test_the_status_line_is_the_icon_title() -> None:
@@ -93,7 +98,7 @@ def test_while_paused_resume_replaces_pause_and_snooze() -> None:
 @pytest.mark.parametrize("state", ["active", "snoozed", "reminding"])
 def test_snooze_is_offered_with_its_configured_length(state: str) -> None:
     menu = build_menu(status(state, snooze_seconds=15 * 60))
-    assert find(menu, "Snooze 15 min").enabled
+    assert find(menu, "Snooze 15 minutes").enabled
     assert "Resume" not in labels(menu)
 
 
@@ -173,10 +178,12 @@ def test_quick_stretch_takes_a_break(world: World) -> None:
 
 
 def test_snooze_asks_the_daemon_for_its_configured_snooze(world: World) -> None:
-    assert choose(world, "Snooze 10 min") == [("command", "snooze", {})]
+    assert choose(world, "Snooze 10 minutes") == [("command", "snooze", {})]
 
 
-@pytest.mark.parametrize(("label", "seconds"), [("30 min", 1800), ("1 h", 3600), ("2 h", 7200)])
+@pytest.mark.parametrize(
+    ("label", "seconds"), [("30 minutes", 1800), ("1 hour", 3600), ("2 hours", 7200)]
+)
 def test_pause_pauses_for_the_chosen_time(world: World, label: str, seconds: int) -> None:
     assert choose(world, label) == [("command", "pause", {"seconds": seconds})]
 
@@ -247,7 +254,7 @@ def test_the_real_shipped_config_is_found() -> None:
 
 def test_a_refusal_is_shown_to_the_user(world: World) -> None:
     world.refuse["snooze"] = UserError("no snoozes left (3 in a row)", "take the break now")
-    assert choose(world, "Snooze 10 min") == [
+    assert choose(world, "Snooze 10 minutes") == [
         ("command", "snooze", {}),
         ("notify", "no snoozes left (3 in a row)", "take the break now"),
     ]
@@ -349,9 +356,9 @@ def test_the_tray_starts_with_the_daemons_status(
     running: tuple[Tray, FakeIcon, Controller],
 ) -> None:
     _, icon, _ = running
-    assert icon.shown["title"] == ["Sitting 0 s — next stretch in 45 min"]
+    assert icon.shown["title"] == ["Sitting 0 seconds — next stretch in 45 minutes"]
     assert [item.text for item in icon.menu.items if item is not FakeMenu.SEPARATOR][:3] == [
-        "Sitting 0 s — next stretch in 45 min",
+        "Sitting 0 seconds — next stretch in 45 minutes",
         "Start mini-routine",
         "Quick stretch now",
     ]
@@ -359,15 +366,15 @@ def test_the_tray_starts_with_the_daemons_status(
 
 def test_the_tray_redraws_only_what_changed(running: tuple[Tray, FakeIcon, Controller]) -> None:
     tray, icon, _ = running
-    # A minute later: new title and status line, same ring step (45 min / 32 is 84 s).
+    # A minute later: new title and status line, same ring step (45 minutes / 32 is 84 s).
     tray.update(status(sitting_seconds=60, next_reminder_in_seconds=44 * 60))
-    wait_for(lambda: icon.title == "Sitting 1 min — next stretch in 44 min", "the new title")
+    wait_for(lambda: icon.title == "Sitting 1 minute — next stretch in 44 minutes", "the new title")
     assert len(icon.shown["icon"]) == 1
     assert len(icon.shown["menu"]) == 2
     # The same status again changes nothing at all.
     tray.update(status(sitting_seconds=60, next_reminder_in_seconds=44 * 60, idle_seconds=5))
     tray.update(status(sitting_seconds=120, next_reminder_in_seconds=43 * 60))
-    wait_for(lambda: icon.title.startswith("Sitting 2 min"), "the next title")
+    wait_for(lambda: icon.title.startswith("Sitting 2 minutes"), "the next title")
     assert len(icon.shown["icon"]) == 2  # the ring moved one step
     assert len(icon.shown["title"]) == 3
 
@@ -392,7 +399,7 @@ def test_the_tray_pause_submenu_acts_on_the_daemon(
     _, icon, controller = running
     [pause] = [item for item in icon.menu.items if getattr(item, "text", "") == "Pause"]
     half_hour = pause.action.items[0]
-    assert half_hour.text == "30 min"
+    assert half_hour.text == "30 minutes"
     half_hour(icon)
     wait_for(lambda: controller.commands == [("pause", {"seconds": 1800})], "the pause command")
 
