@@ -91,11 +91,13 @@ def test_the_status_and_the_tray_need_neither_click_nor_pydantic_nor_the_cli() -
     [
         (
             status(sitting_seconds=32 * 60, next_reminder_in_seconds=13 * 60),
-            "Sitting for 32 minutes\nNext stretch in 13 minutes\nActivity: x11 · notifications: dbus",
+            "Sitting for 32 minutes\nNext stretch in 13 minutes\n"
+            "Activity: x11 · notifications: dbus",
         ),
         (
             status(sitting_seconds=40, next_reminder_in_seconds=0),
-            "Sitting for 40 seconds\nNext stretch in 0 seconds\nActivity: x11 · notifications: dbus",
+            "Sitting for 40 seconds\nNext stretch in 0 seconds\n"
+            "Activity: x11 · notifications: dbus",
         ),
         (status("paused"), "Paused until you resume\nActivity: x11 · notifications: dbus"),
         (

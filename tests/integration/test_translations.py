@@ -1,0 +1,59 @@
+"""The real `deskguard` speaks the user's language, and its JSON does not change with it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.env import isolated_env
+from tests.support.process import DeskguardProcess
+
+pytestmark = pytest.mark.integration
+
+FIRST_LINES = {
+    "ru": "Прогиб назад стоя (standing-back-bend)",
+    "de": "Rückbeuge im Stehen (standing-back-bend)",
+    "xx": "Standing back bend (standing-back-bend)",
+}
+# Moments and the pid differ from run to run; everything else must not.
+CHANGING = ("sitting_seconds", "next_reminder_in_seconds", "idle_seconds", "pid", "config_file")
+
+
+@pytest.mark.parametrize("language", sorted(FIRST_LINES))
+def test_catalog_show_speaks_the_language(tmp_path: Path, language: str) -> None:
+    env = {**isolated_env(tmp_path), "LANGUAGE": language}
+    shown = subprocess.run(
+        [sys.executable, "-m", "deskguard", "catalog", "show", "standing-back-bend"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert shown.splitlines()[0] == FIRST_LINES[language]
+    assert "[pregnancy]" in shown  # ids stay as they are
+
+
+def status_in(tmp_path: Path, language: str) -> dict[str, Any]:
+    home = tmp_path / language
+    home.mkdir()
+    env = {**isolated_env(home), "LANGUAGE": language}
+    env["DESKGUARD_ACTIVITY__SOURCE"] = "none"
+    env["DESKGUARD_NOTIFICATIONS__BACKEND"] = "log"
+    env["DESKGUARD_TRAY__ENABLED"] = "false"
+    daemon = DeskguardProcess(env, tmp_path / f"{language}.log").start()
+    try:
+        status = daemon.status()
+    finally:
+        daemon.stop()
+    return {k: v for k, v in status.items() if k not in CHANGING}
+
+
+def test_status_json_is_the_same_in_every_language(tmp_path: Path) -> None:
+    english = status_in(tmp_path, "xx")
+    assert english["state"] == "active" and english["config"]["ui"]["language"] == ""
+    assert status_in(tmp_path, "ru") == english
+    assert status_in(tmp_path, "de") == english

@@ -1,0 +1,110 @@
+"""The translations: the template matches the code, every translation keeps the source's
+placeholders and its language's plural forms, and the chosen language is the one used."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog, Message
+from babel.messages.pofile import read_po
+
+from deskguard import i18n
+from deskguard.core.durations import readable_duration
+
+ROOT = Path(__file__).resolve().parents[2]
+LOCALE = ROOT / "deskguard" / "locale"
+LANGUAGES = (LOCALE / "LANGUAGES").read_text().split()
+PLACEHOLDER = re.compile(r"\{[a-z_]*\}|%\([a-z_]+\)[sd]|%[sd]")
+PLURAL_FORMS = {
+    "ru": "nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && "
+    "(n%100<10 || n%100>=20) ? 1 : 2);",
+    "de": "nplurals=2; plural=(n != 1);",
+}
+
+
+def read(path: Path) -> Catalog:
+    with path.open("rb") as file:
+        return read_po(file)
+
+
+def messages(catalog: Catalog) -> Iterator[Message]:
+    return (message for message in catalog if message.id)
+
+
+def key(message: Message) -> tuple[str | None, str]:
+    msgid = message.id if isinstance(message.id, str) else message.id[0]
+    return message.context, msgid
+
+
+def placeholders(text: str) -> list[str]:
+    return sorted(PLACEHOLDER.findall(text))
+
+
+def test_the_template_holds_every_marked_message(tmp_path: Path) -> None:
+    fresh = tmp_path / "fresh.pot"
+    subprocess.run(
+        [
+            str(Path(sys.executable).with_name("pybabel")),
+            "extract",
+            "--no-wrap",
+            "-F",
+            "scripts/babel.cfg",
+            "-k",
+            "NP_:1c,2",
+            "-o",
+            str(fresh),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    wanted = {key(message) for message in messages(read(fresh))}
+    have = {key(message) for message in messages(read(LOCALE / "deskguard.pot"))}
+    assert wanted, "the extraction found nothing"
+    missing = wanted - have
+    assert not missing, f"run scripts/update-translations.sh; not in the template: {missing}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_translations_keep_the_placeholders_of_the_source(language: str) -> None:
+    po = read(LOCALE / language / "LC_MESSAGES" / "deskguard.po")
+    wrong = []
+    for message in messages(po):
+        sources = [message.id] if isinstance(message.id, str) else list(message.id)
+        strings = [message.string] if isinstance(message.string, str) else list(message.string)
+        expected = placeholders(sources[-1])
+        wrong += [(sources[0], text) for text in strings if text and placeholders(text) != expected]
+    assert not wrong
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_plural_messages_have_as_many_forms_as_the_language(language: str) -> None:
+    po = read(LOCALE / language / "LC_MESSAGES" / "deskguard.po")
+    assert po.plural_forms == PLURAL_FORMS[language]
+    for message in messages(po):
+        if message.pluralizable:
+            assert len(message.string) == po.num_plurals, message.id
+
+
+def test_plural_forms_follow_the_language() -> None:
+    try:
+        assert i18n.use_language("ru") == "ru"
+        assert [readable_duration(m * 60) for m in (1, 3, 5, 21)] == [
+            "1 минута",
+            "3 минуты",
+            "5 минут",
+            "21 минута",
+        ]
+        assert i18n.use_language("de") == "de"
+        assert readable_duration(65 * 60) == "1 Stunde 5 Minuten"
+        assert i18n.use_language("xx") == "en"
+        assert readable_duration(1) == "1 second"
+        assert readable_duration(2 * 3600) == "2 hours"
+    finally:
+        i18n.use_language("en")
