@@ -37,6 +37,7 @@ from deskguard.platform.tray_host import status_notifier_host, tray_host, xembed
 from deskguard.tray.icon import IconKey, draw_icon, icon_key, refresh_seconds
 from deskguard.tray.menu import Effects, Entry, build_menu, perform
 from deskguard.tray.sni import SniTray, StatusNotifierItem
+from deskguard.tray.xorg_picture import paint_on_tray_background
 
 SNI_START_TIMEOUT = 10.0
 
@@ -336,7 +337,7 @@ class Tray:
 
 
 def mend_xorg_icon(icon: Any, on_button_press: Callable[[Any], None]) -> None:
-    """Mend three faults of pystray 0.19.5's xorg icon (`icon` is a `pystray._xorg.Icon`).
+    """Mend four faults of pystray 0.19.5's xorg icon (`icon` is a `pystray._xorg.Icon`).
 
     - The icon window never asks for button presses, so clicks never reach it.
     - Every redraw asks the tray to dock the icon again, and trayer keeps an empty slot for
@@ -346,6 +347,8 @@ def mend_xorg_icon(icon: Any, on_button_press: Callable[[Any], None]) -> None:
       shared with that thread; python-xlib then sometimes leaves a request unsent (a flush
       is skipped while another thread sends), and the caller waits forever. Send those
       calls over a connection of their own instead.
+    - The picture is stretched to the slot and pasted on black: deskguard.tray.xorg_picture
+      draws it square, centred, on the tray's own background.
     """
     from Xlib import X, display
     from Xlib.protocol import event
@@ -362,6 +365,7 @@ def mend_xorg_icon(icon: Any, on_button_press: Callable[[Any], None]) -> None:
         assert icon._systray_manager
 
     icon._assert_docked = assert_docked
+    paint_on_tray_background(icon)
     icon._display.flush()
 
     sender = display.Display()

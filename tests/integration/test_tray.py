@@ -122,6 +122,21 @@ def count_colour(picture: Image.Image, rgb: RGB, tolerance: int = 30) -> int:
     return sum(all(abs(a - b) <= tolerance for a, b in zip(p, rgb, strict=True)) for p in pixels)
 
 
+def pixels(picture: Image.Image) -> list[RGB]:
+    data = picture.convert("RGB").tobytes()
+    return list(zip(data[0::3], data[1::3], data[2::3], strict=True))
+
+
+def drawn_box(picture: Image.Image, background: RGB) -> tuple[int, int, int, int] | None:
+    """The bounding box of the pixels clearly unlike `background`: what is drawn on it."""
+    mask = Image.new("L", picture.size)
+    far = [
+        max(abs(a - b) for a, b in zip(p, background, strict=True)) > 40 for p in pixels(picture)
+    ]
+    mask.putdata([255 if is_far else 0 for is_far in far])
+    return mask.getbbox()
+
+
 def text_rows(picture: Image.Image) -> list[int]:
     """The vertical middles of the lines of text in a menu's picture, top to bottom.
 
@@ -287,6 +302,48 @@ def test_the_icon_docks_and_shows_the_sitting_time_live(
         return count_colour(picture, GREEN) == 0 and count_colour(picture, DIM, 20) > 4
 
     poll(paused_look, timeout=10, what="the paused look (grey ring, pause bars)")
+
+
+LIGHT_PANEL = (238, 238, 238)
+
+
+@pytest.fixture
+def light_tray(tmp_path: Path) -> Iterator[HeadlessDesktop]:
+    """trayer painted a light grey, as many panels are."""
+    colour = int.from_bytes(bytes(LIGHT_PANEL), "big")
+    with HeadlessDesktop(tmp_path / "desktop", tray=True, tray_colour=colour) as running:
+        yield running
+
+
+def test_the_xorg_icon_is_a_round_ring_centred_in_its_slot_on_the_panels_colour(
+    light_tray: HeadlessDesktop, tmp_path: Path, stack: list[DeskguardProcess]
+) -> None:
+    desktop = light_tray
+    daemon, icon = start_with_icon(desktop, tmp_path, stack, "xorg")
+
+    def empty_ring() -> tuple[Box, Image.Image] | None:
+        now = wait_for_icon(desktop, daemon)
+        slot = now.crop(screenshot(desktop, tmp_path))
+        return (now, slot) if count_colour(slot, TRACK) > 20 else None
+
+    icon, slot = poll(empty_ring, timeout=20, what="the empty ring on the screen")
+    # trayer's slots are taller than wide: a picture stretched to the slot would show it.
+    assert icon.height > icon.width, icon
+    box = drawn_box(slot, LIGHT_PANEL)
+    assert box is not None
+    left, top, right, bottom = box
+    assert abs((right - left) - (bottom - top)) <= 2, (box, icon)  # a circle, not an oval
+    assert abs((left + right) - icon.width) <= 2 and abs((top + bottom) - icon.height) <= 2, box
+    assert right - left >= icon.width - 4  # as large as the slot allows
+    shown = pixels(slot)
+    # The panel's own colour around the ring: no black square, no coloured fringe (the
+    # empty ring is grey on grey, so every pixel is nearly grey).
+    assert count_colour(slot, (0, 0, 0), 60) == 0
+    coloured = {p for p in shown if max(p) - min(p) > 16}
+    assert not coloured, coloured
+    corners = (shown[0], shown[-1])  # top left, bottom right
+    near_panel = [max(abs(a - b) for a, b in zip(c, LIGHT_PANEL, strict=True)) for c in corners]
+    assert max(near_panel) <= 8, corners
 
 
 def test_a_left_click_on_the_xorg_icon_opens_the_popup_menu_which_snoozes(

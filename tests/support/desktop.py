@@ -519,9 +519,10 @@ class HeadlessDesktop:
     as read-only; copy it to add variables.
     """
 
-    def __init__(self, base_dir: Path, tray: bool = False) -> None:
+    def __init__(self, base_dir: Path, tray: bool = False, tray_colour: int | None = None) -> None:
         self.base_dir = Path(base_dir).resolve()
         self.tray = tray
+        self.tray_colour = tray_colour
         self.display = ""
         self.bus_address = ""
         self.env: dict[str, str] = {}
@@ -723,14 +724,19 @@ class HeadlessDesktop:
         (self._dunst_dir / "dunstrc").write_text(_DUNSTRC.format(dmenu=shlex.quote(str(dmenu))))
 
     def _start_trayer(self) -> None:
-        """trayer is the XEmbed tray host; it is ready once it owns the tray selection."""
+        """trayer is the XEmbed tray host; it is ready once it owns the tray selection.
+
+        With `tray_colour` (0xRRGGBB) its panel is painted that colour: trayer's tint over
+        the (absent) wallpaper at no transparency. Otherwise it has GTK's default theme."""
+        look = ["--transparent", "false", "--tint", "0x336699"]
+        if self.tray_colour is not None:
+            look = ["--transparent", "true", "--alpha", "0", "--tint", f"0x{self.tray_colour:06x}"]
         proc = self._spawn(
             "trayer",
             [
                 "trayer",
                 "--edge", "top", "--align", "left", "--widthtype", "request",
-                "--height", "32", "--SetDockType", "true", "--transparent", "false",
-                "--tint", "0x336699",
+                "--height", "32", "--SetDockType", "true", *look,
             ],
         )  # fmt: skip
         self._stack.callback(_terminate, proc)
