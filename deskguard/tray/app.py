@@ -38,6 +38,7 @@ from deskguard.tray.icon import IconKey, draw_icon, icon_key, refresh_seconds
 from deskguard.tray.menu import Effects, Entry, build_menu, perform
 from deskguard.tray.sni import SniTray, StatusNotifierItem
 from deskguard.tray.xorg_picture import paint_on_tray_background
+from deskguard.tray.xorg_tooltip import Tooltip
 
 SNI_START_TIMEOUT = 10.0
 
@@ -337,7 +338,7 @@ class Tray:
 
 
 def mend_xorg_icon(icon: Any, on_button_press: Callable[[Any], None]) -> None:
-    """Mend four faults of pystray 0.19.5's xorg icon (`icon` is a `pystray._xorg.Icon`).
+    """Mend five faults of pystray 0.19.5's xorg icon (`icon` is a `pystray._xorg.Icon`).
 
     - The icon window never asks for button presses, so clicks never reach it.
     - Every redraw asks the tray to dock the icon again, and trayer keeps an empty slot for
@@ -349,14 +350,22 @@ def mend_xorg_icon(icon: Any, on_button_press: Callable[[Any], None]) -> None:
       calls over a connection of their own instead.
     - The picture is stretched to the slot and pasted on black: deskguard.tray.xorg_picture
       draws it square, centred, on the tray's own background.
+    - It has no tooltip: deskguard.tray.xorg_tooltip shows the title under the pointer.
     """
     from Xlib import X, display
     from Xlib.protocol import event
 
+    tooltip = Tooltip(icon)
+    tooltip_events = tooltip.install(icon._message_handlers)
     icon._window.change_attributes(
-        event_mask=X.ExposureMask | X.StructureNotifyMask | X.ButtonPressMask
+        event_mask=X.ExposureMask | X.StructureNotifyMask | X.ButtonPressMask | tooltip_events
     )
-    icon._message_handlers[X.ButtonPress] = on_button_press
+
+    def on_press(event: Any) -> None:
+        tooltip.hide()  # the menu opens where it was
+        on_button_press(event)
+
+    icon._message_handlers[X.ButtonPress] = on_press
     dock = icon._dock_window
 
     def assert_docked() -> None:

@@ -28,6 +28,7 @@ from deskguard.ipc.status import Status
 from deskguard.platform.tray_host import tray_host_available
 from deskguard.tray.icon import DIM, GREEN, TRACK
 from deskguard.tray.menu import Entry, build_menu
+from deskguard.tray.xorg_tooltip import TOOLTIP_CLASS
 from tests.support.desktop import HeadlessDesktop
 from tests.support.polling import poll
 from tests.support.process import DeskguardProcess, write_config
@@ -97,6 +98,19 @@ def docked_icon(desktop: HeadlessDesktop) -> Box | None:
                 wm_class = window.get_wm_class() or ()
                 if any("deskguard" in part for part in wm_class):
                     return _box(window, root)
+    return None
+
+
+def shown_tooltip(desktop: HeadlessDesktop) -> tuple[str, Box] | None:
+    """The xorg icon's tooltip while it is shown: its text (the window's name) and place."""
+    with x_connection(desktop) as connection:
+        root = connection.screen().root
+        for child in root.query_tree().children:
+            if (
+                child.get_wm_class() == TOOLTIP_CLASS
+                and child.get_attributes().map_state == X.IsViewable
+            ):
+                return str(child.get_wm_name()), _box(child, root)
     return None
 
 
@@ -344,6 +358,30 @@ def test_the_xorg_icon_is_a_round_ring_centred_in_its_slot_on_the_panels_colour(
     corners = (shown[0], shown[-1])  # top left, bottom right
     near_panel = [max(abs(a - b) for a, b in zip(c, LIGHT_PANEL, strict=True)) for c in corners]
     assert max(near_panel) <= 8, corners
+
+
+def test_the_xorg_icon_shows_the_status_line_as_a_tooltip_under_the_pointer(
+    desktop_with_tray: HeadlessDesktop, tmp_path: Path, stack: list[DeskguardProcess]
+) -> None:
+    desktop = desktop_with_tray
+    daemon, icon = start_with_icon(desktop, tmp_path, stack, "xorg")
+    daemon.wait_for_state("active")
+    x, y = icon.centre
+    desktop.xdotool("mousemove", str(x), str(y))
+    text, box = poll(lambda: shown_tooltip(desktop), timeout=10, what="the icon's tooltip")
+    assert text.startswith("Sitting"), text  # the status line, as the menu's first line
+    assert box.y >= icon.y + icon.height and box.x >= 0  # under the icon, on the screen
+
+    # The text is drawn: dark strokes on the light tooltip.
+    def written() -> Image.Image | None:
+        shown = box.crop(screenshot(desktop, tmp_path), inset=1)
+        return shown if count_colour(shown, (32, 32, 32), 60) > 20 else None
+
+    picture = poll(written, timeout=10, what="the tooltip's text")
+    assert count_colour(picture, (255, 255, 225), 12) > picture.width * picture.height // 2
+
+    desktop.xdotool("mousemove", "900", "600")
+    poll(lambda: shown_tooltip(desktop) is None, timeout=10, what="the tooltip to go")
 
 
 def test_a_left_click_on_the_xorg_icon_opens_the_popup_menu_which_snoozes(
