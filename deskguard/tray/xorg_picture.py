@@ -51,20 +51,23 @@ def paint_on_tray_background(icon: Any) -> None:
     from Xlib import X, error
 
     window = icon._window
-    borrowing = [False]  # whether the window has its parent's background yet
+    borrowing = False  # whether the window has its parent's background yet
 
-    def borrow_parent_background() -> None:
-        # Only a parent of the same depth can lend its background (else BadMatch); the
-        # window is reparented when docked, so look each time until it is done.
-        parent = window.query_tree().parent
-        if parent.get_geometry().depth == window.get_geometry().depth:
-            window.change_attributes(background_pixmap=X.ParentRelative)
-            borrowing[0] = True
+    def borrow_parent_background() -> bool:
+        # Only a parent of the same depth can lend its background (else BadMatch), and
+        # it must be the tray's: the window is reparented when docked, so look each time
+        # until it is.
+        tree = window.query_tree()
+        docked = tree.parent.id != tree.root.id
+        if not docked or tree.parent.get_geometry().depth != window.get_geometry().depth:
+            return False
+        window.change_attributes(background_pixmap=X.ParentRelative)
+        return True
 
     def tray_background(width: int, height: int) -> Image.Image:
-        if not borrowing[0]:
-            borrow_parent_background()
-        if borrowing[0]:
+        nonlocal borrowing
+        borrowing = borrowing or borrow_parent_background()
+        if borrowing:
             window.clear_area(0, 0, width, height)  # the server paints the parent's background
             shown = window.get_image(0, 0, width, height, X.ZPixmap, 0xFFFFFFFF)
             if len(shown.data) == width * height * 4:  # 24-bit colour in 32-bit pixels
