@@ -65,7 +65,8 @@ SUPPORT_HEIGHT = 100.0
 
 # The posture each position starts from; a start pose changes only what it names.
 # Standing figures face right; lying ones have the head on the left. Lying limbs point a
-# little down: they are thinner than the trunk, and rest on the floor beside it.
+# little down and the head a little up: they are thinner or thicker than the trunk, and
+# rest on the floor beside it.
 NEUTRAL: dict[str, dict[Segment, float]] = {
     "standing": {
         "torso": 90, "head": 90,
@@ -74,13 +75,13 @@ NEUTRAL: dict[str, dict[Segment, float]] = {
         "right_thigh": -90, "right_shin": -90, "right_foot": 0,
     },
     "lying-on-back": {
-        "torso": 180, "head": 180,
+        "torso": 180, "head": 174.8,
         "left_upper_arm": -7.5, "left_forearm": 0, "right_upper_arm": -7.5, "right_forearm": 0,
         "left_thigh": -5, "left_shin": 0, "left_foot": 90,
         "right_thigh": -5, "right_shin": 0, "right_foot": 90,
     },
     "lying-face-down": {
-        "torso": 180, "head": 180,
+        "torso": 180, "head": 174.8,
         "left_upper_arm": -7.5, "left_forearm": 0, "right_upper_arm": -7.5, "right_forearm": 0,
         "left_thigh": -5, "left_shin": 0, "left_foot": 0,
         "right_thigh": -5, "right_shin": 0, "right_foot": 0,
@@ -193,7 +194,7 @@ def _walked(angles: Angles) -> dict[Joint, Point]:
     return points
 
 
-def _resting_on(joint: Joint, props: tuple[str, ...]) -> float:
+def prop_under(joint: Joint, props: tuple[str, ...]) -> float:
     """What lies between this joint and the floor."""
     if joint == "hip" and "pillow" in props:
         return PILLOW_HEIGHT
@@ -205,7 +206,7 @@ def _resting_on(joint: Joint, props: tuple[str, ...]) -> float:
 def body(angles: Angles, position: Position, props: tuple[str, ...] = ()) -> Body:
     """The pose's joints with the lowest part of the body on the floor (or on a prop)."""
     points = _walked(angles)
-    lift = -min(y - _radius(j) - _resting_on(j, props) for j, (_x, y) in points.items())
+    lift = -min(y - _radius(j) - prop_under(j, props) for j, (_x, y) in points.items())
     grounded = {joint: (x, y + lift) for joint, (x, y) in points.items()}
     support = SUPPORT_DISTANCE if "support" in props else None
     facing = angles["head"] + FACE_TURN[position]
