@@ -7,9 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from PIL import Image
 
 from deskguard.catalog import CatalogError, load_catalog
+from deskguard.cli.catalog import catalog_group
 from deskguard.core.figure import (
     BONES,
     MOVE_SECONDS,
@@ -23,6 +25,7 @@ from deskguard.core.figure import (
 )
 from deskguard.core.figure_drawing import COLOURS, Disc, Frame, Scale, Stroke, frame_for, shapes
 from deskguard.model.figure import SEGMENTS, Figure, Pose
+from deskguard.pictures.cache import cached_picture
 from deskguard.pictures.render import render_png
 
 
@@ -253,3 +256,34 @@ figure = { held = { head = 120 }, working = ["head"] }
     item = load_catalog().exercise("neck-tilt")
     assert item.figure == Figure(held=Pose(head=120), working=("head",))
     assert render_png(item).startswith(b"\x89PNG")
+
+
+# --------------------------------------------------------------------------- pictures
+
+
+def test_a_picture_is_drawn_once_and_redrawn_when_the_pose_changes(
+    tmp_path: Path, config_home: Path
+) -> None:
+    folder = tmp_path / "cache"
+    item = load_catalog().exercise("crunch")
+    first = cached_picture(item, folder)
+    assert first.name.startswith("crunch-256x256-") and first.read_bytes() == render_png(item)
+    stamp = first.stat().st_mtime_ns
+    assert cached_picture(item, folder) == first and first.stat().st_mtime_ns == stamp
+    (config_home / "deskguard" / "catalog.toml").write_text(
+        "[exercises.crunch.figure.held]\ntorso = 140\n", encoding="utf-8"
+    )
+    changed = cached_picture(load_catalog().exercise("crunch"), folder)
+    assert changed != first and changed.read_bytes() != first.read_bytes()
+    assert sorted(p.name for p in folder.iterdir()) == sorted([first.name, changed.name])
+
+
+def test_catalog_show_writes_the_picture(tmp_path: Path) -> None:
+    target = tmp_path / "knees.png"
+    result = CliRunner().invoke(catalog_group, ["show", "knees-to-chest", "--image", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "Knees to chest" in result.output
+    assert target.read_bytes() == render_png(load_catalog().exercise("knees-to-chest"))
+    missing = tmp_path / "no-such-folder" / "x.png"
+    result = CliRunner().invoke(catalog_group, ["show", "crunch", "--image", str(missing)])
+    assert result.exit_code == 1 and f"cannot write {missing}" in result.output
