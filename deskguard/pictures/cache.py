@@ -57,4 +57,8 @@ def cached_picture(exercise: Exercise, folder: Path, size: tuple[int, int] | Non
     partial = path.with_name(f".{path.name}.{os.getpid()}")
     partial.write_bytes(png)
     partial.replace(path)
+    # The pictures of the exercise's earlier poses are never asked for again.
+    for stale in folder.glob(f"{exercise.id}-{size[0]}x{size[1]}-*.png"):
+        if stale != path:
+            stale.unlink(missing_ok=True)
     return path
