@@ -98,7 +98,7 @@ def _props(figure: Body) -> list[Shape]:
 
 
 def shapes(figure: Body, working: frozenset[Segment], frame: Frame) -> list[Shape]:
-    """Everything to draw for one pose, back to front."""
+    """Everything to draw for one pose, back to front; the floor spans `frame`."""
     drawn: list[Shape] = [
         Stroke((frame.left, 0.0), (frame.right, 0.0), FLOOR_WIDTH, "floor"),
         *_props(figure),
@@ -176,6 +176,16 @@ class Scale:
         # The floor sits as low as the frame allows: a lying figure rests near the bottom.
         offset_y = height - (height - frame.height * factor) / 2 + frame.bottom * factor
         return cls(factor, offset_x, offset_y)
+
+    def visible(self, width: int, height: int) -> Frame:
+        """The part of the plane a width × height picture shows at this scale: more than
+        the fitted frame on the sides that had room to spare, so the floor spans it all."""
+        return Frame(
+            -self.offset_x / self.factor,
+            (self.offset_y - height) / self.factor,
+            (width - self.offset_x) / self.factor,
+            self.offset_y / self.factor,
+        )
 
     def point(self, point: Point) -> tuple[float, float]:
         return (self.offset_x + point[0] * self.factor, self.offset_y - point[1] * self.factor)

@@ -66,7 +66,7 @@ def render_png(exercise: Exercise, size: tuple[int, int] = SIZE) -> bytes:
     image = Image.new("RGB", (width, height), BACKGROUND)
     canvas = ImageDraw.Draw(image)
     held = body(keys.held[0], exercise.position, figure.props)
-    for shape in shapes(held, keys.working[0], frame):
+    for shape in shapes(held, keys.working[0], scale.visible(width, height)):
         _draw(canvas, shape, scale)
     buffer = io.BytesIO()
     image.reduce(SUPERSAMPLE).save(buffer, format="PNG", optimize=True)

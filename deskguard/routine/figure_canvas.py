@@ -65,9 +65,10 @@ class FigureCanvas:
         figure = at.exercise.figure
         assert figure is not None
         posed = body(moment.angles, at.exercise.position, figure.props)
-        scale = Scale.fit(shown.frame, max(size[0], 1), max(size[1], 1))
+        width, height = max(size[0], 1), max(size[1], 1)
+        scale = Scale.fit(shown.frame, width, height)
         self.widget.delete("all")
-        for shape in shapes(posed, moment.working, shown.frame):
+        for shape in shapes(posed, moment.working, scale.visible(width, height)):
             self._draw(shape, scale)
 
     def clear(self) -> None:

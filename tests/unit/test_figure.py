@@ -167,6 +167,11 @@ def test_the_frame_holds_every_pose_and_the_scale_fits_it() -> None:
     assert left >= -0.01 and right <= 400.01 and top >= -0.01 and bottom <= 200.01
     assert max(right - left - 400, bottom - top - 200) == pytest.approx(0, abs=0.01)
     assert Frame(0, 0, 10, 5).width == 10
+    seen = scale.visible(400, 200)
+    assert seen.left <= frame.left and seen.right >= frame.right
+    assert seen.bottom == pytest.approx(frame.bottom) and seen.top == pytest.approx(frame.top)
+    assert scale.point((seen.left, seen.top)) == pytest.approx((0, 0))
+    assert scale.point((seen.right, seen.bottom)) == pytest.approx((400, 200))
 
 
 def test_the_still_picture_is_a_png_of_the_held_pose() -> None:
