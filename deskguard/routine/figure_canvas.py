@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tkinter as tk
 from dataclasses import dataclass
+from tkinter import ttk
 from typing import Literal
 
 from deskguard.core.figure import Movement, body
@@ -40,7 +41,10 @@ class FigureCanvas:
     """A canvas showing the current exercise's figure; empty for one without a figure."""
 
     def __init__(self, parent: tk.Misc) -> None:
-        self.widget = tk.Canvas(parent, height=HEIGHT, background=BACKGROUND, highlightthickness=0)
+        # Without a figure the canvas takes the window's colour: no empty white box where
+        # a picture belongs.
+        self._blank = ttk.Style(parent).lookup("TFrame", "background") or BACKGROUND
+        self.widget = tk.Canvas(parent, height=HEIGHT, background=self._blank, highlightthickness=0)
         self._shown: _Shown | None = None
         self._drawn: tuple[object, ...] | None = None  # what is on the canvas now
         self._last: RoutineFrame | None = None
@@ -62,6 +66,7 @@ class FigureCanvas:
         if key == self._drawn:
             return  # a held pose is drawn once, not on every tick
         self._drawn = key
+        self.widget.configure(background=BACKGROUND)
         figure = at.exercise.figure
         assert figure is not None
         posed = body(moment.angles, at.exercise.position, figure.props)
@@ -75,6 +80,7 @@ class FigureCanvas:
         self._last = None
         if self._drawn is not None:
             self.widget.delete("all")
+            self.widget.configure(background=self._blank)
             self._drawn = None
 
     def _redraw(self) -> None:
