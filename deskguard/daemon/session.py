@@ -46,7 +46,10 @@ from deskguard.model import plain
 from deskguard.store.errors import HistoryError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from deskguard.daemon.adapters import Adapters
+    from deskguard.model.exercise import Exercise
 
 log = logging.getLogger("deskguard")
 T = TypeVar("T")
@@ -338,7 +341,10 @@ class Session:
         )
         notifier = self.adapters.notifier
         urgency: Literal["low", "normal"] = "low" if remind.quiet else "normal"
-        await notifier.show(Notice(text.title, text.body, text.actions, urgency=urgency))
+        image = await self._picture(exercise) if exercise else None
+        await notifier.show(
+            Notice(text.title, text.body, text.actions, urgency=urgency, image=image)
+        )
         self._reminder_id = self._write(
             self.adapters.history.record_reminder,
             at.wall,
@@ -347,6 +353,20 @@ class Session:
             notifier.name,
         )
         log.info("reminder: %s (via %s)", remind.exercise or "walk", notifier.name)
+
+    async def _picture(self, exercise: Exercise) -> Path | None:
+        """The exercise's picture for a notice, drawn on first use (off the event loop);
+        None when it has no figure or the cache cannot be written: the text still goes."""
+        folder = self.config.paths.pictures
+        if exercise.figure is None or folder is None:
+            return None
+        from deskguard.pictures.cache import cached_picture
+
+        try:
+            return await asyncio.to_thread(cached_picture, exercise, folder)
+        except (OSError, ValueError) as exc:
+            log.warning("reminder goes without its picture: %s", exc)
+            return None
 
     async def _maybe_suggest_walk(self, at: Instant) -> None:
         """Once a day, a break that starts around midday gets a walk suggestion."""

@@ -56,6 +56,11 @@ class TrayController(Protocol):
         """A control command ("snooze", "pause", ...); raises UserError when refused."""
         ...
 
+    def quick_stretch_picture(self, status: Status) -> bytes | None:
+        """The picture (PNG) of the exercise the quick stretch starts with, if it has one.
+        Called on the daemon's event loop."""
+        ...
+
 
 class TrayIcon(Protocol):
     """What the daemon does with its tray, whichever kind it is (`Tray`, `SniTray`)."""
@@ -169,7 +174,9 @@ def start_sni_tray(
     """The StatusNotifierItem on the daemon's loop, registered with the host; None if it fails."""
     status = _first_status(controller, log)
     effects = effects_for(controller.command, log, status)
-    item = StatusNotifierItem(lambda entry: perform(entry, effects), log)
+    item = StatusNotifierItem(
+        lambda entry: perform(entry, effects), log, controller.quick_stretch_picture
+    )
     try:
         asyncio.run_coroutine_threadsafe(item.start(), loop).result(SNI_START_TIMEOUT)
     except Exception as exc:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -314,6 +316,24 @@ def test_the_host_menu_changes_the_daemon_state(
 
     click(desktop, name, "Quick stretch now")
     daemon.wait_for_state("break")
+
+
+def test_the_quick_stretch_entry_shows_the_picture_of_its_exercise(
+    desktop: HeadlessDesktop, daemon: DeskguardProcess
+) -> None:
+    name = item_name(desktop, daemon)
+    entry = menu_ids(desktop, name)["Quick stretch now"]
+    [icon] = bus_call(desktop, name, *MENU, "GetProperty", "is", [entry, "icon-data"])
+    png = bytes(icon.value)
+    with Image.open(io.BytesIO(png)) as image:
+        assert (image.format, image.size) == ("PNG", (48, 48))
+    # Not reminding: the picture of the quick routine's first exercise, the first
+    # desk-friendly one, from the daemon's picture cache.
+    listed = json.loads(daemon.cli("catalog", "list", "--json").stdout)
+    first = next(e["id"] for e in listed if e["desk_friendly"])
+    cache = Path(desktop.env["XDG_CACHE_HOME"]) / "deskguard" / "pictures"
+    [cached] = cache.glob(f"{first}-48x48-*.png")
+    assert cached.read_bytes() == png
 
 
 def test_a_click_on_the_icon_opens_the_hosts_menu(

@@ -150,6 +150,9 @@ def notify_hints(notice: Notice, capabilities: Collection[str]) -> dict[str, Var
     }
     if reminder and PERSISTENCE in capabilities:
         hints["resident"] = Variant("b", True)
+    if notice.image is not None:
+        # A file:// URI, as the specification asks; servers read the file themselves.
+        hints["image-path"] = Variant("s", notice.image.as_uri())
     return hints
 
 
