@@ -100,9 +100,8 @@ def test_a_dropped_connection_is_logged_retried_with_backoff_and_back(
         (logging.WARNING, "scripted server lost (again); reconnecting"),
         (logging.INFO, "scripted server back after 0 s"),
     ]
-    assert (logging.DEBUG, "scripted server: still away (ConnectionRefusedError: not there yet)") in (
-        messages(caplog)
-    )
+    still_away = "scripted server: still away (ConnectionRefusedError: not there yet)"
+    assert (logging.DEBUG, still_away) in messages(caplog)
 
 
 def test_a_loss_seen_in_calls_counts_once_however_often_it_is_reported(
