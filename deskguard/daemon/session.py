@@ -102,6 +102,9 @@ class Session:
         self._saved: carry_rules.SaveMark | None = None
         self._walk_suggested_on: date | None = None
         self._activity_warned = False
+        # The last idle time a source gave, and when (monotonic): the base while it is away.
+        self._idle_at_last_reading = 0.0
+        self._idle_read_at = clock().monotonic
         self._published_state: str | None = None
 
     # -- start and finish -----------------------------------------------------------
@@ -393,12 +396,21 @@ class Session:
 
         try:
             self.last_idle = await self.adapters.activity.idle_seconds()
+            self._idle_read_at = self.clock().monotonic
             self._activity_warned = False
         except ActivityUnavailable as exc:
+            # The source's server is away (its adapter logged that and is reconnecting).
+            # No input is known since the last reading, so the idle time goes on from
+            # there: a short gap changes nothing, a long one reads as time away rather
+            # than as the user sitting at a screen nobody can see.
             if not self._activity_warned:
-                log.warning("cannot read idle time (%s); counting the user as active", exc)
+                log.debug("cannot read idle time (%s); no input seen since the last reading", exc)
                 self._activity_warned = True
-            self.last_idle = 0.0
+            self.last_idle = self._idle_at_last_reading + (
+                self.clock().monotonic - self._idle_read_at
+            )
+            return self.last_idle
+        self._idle_at_last_reading = self.last_idle
         return self.last_idle
 
     def _presence_reading(self, at: Instant, leaving: bool = False) -> None:

@@ -706,6 +706,39 @@ class HeadlessDesktop:
         )
         self.env["DBUS_SESSION_BUS_ADDRESS"] = self.bus_address
 
+    def restart_bus(self) -> None:
+        """Stop the session bus and start a new one on the same socket, as a logout and
+        login would leave it for a program whose address is fixed in its environment;
+        then bring dunst and the recorder back on the new bus."""
+        self._kill_dunst()
+        if self._recorder is not None:
+            self._recorder.stop()
+        old = self._procs.pop("dbus-daemon")
+        _terminate(old)
+        Path(self.env["XDG_RUNTIME_DIR"], "bus").unlink(missing_ok=True)
+        self._start_bus()
+        self._start_recorder()
+        self.start_dunst()
+
+    def restart_xvfb(self) -> None:
+        """Stop the X server and start a new one on the same display number."""
+        old = self._procs.pop("Xvfb")
+        _terminate(old)
+        number = self.display.lstrip(":")
+        # The old server's lock and socket go with it; wait so the new one can take them.
+        poll(
+            lambda: not Path(f"/tmp/.X{number}-lock").exists(),
+            START_TIMEOUT,
+            "the old X server's lock file to go",
+        )
+        self._spawn_announcing(
+            "Xvfb",
+            lambda fd: [
+                "Xvfb", f":{number}", "-displayfd", str(fd), "-screen", "0", "1280x800x24",
+                "-nolisten", "tcp", "-noreset",
+            ],
+        )  # fmt: skip
+
     def _start_recorder(self) -> None:
         recorder = _BusRecorder(self.bus_address)
         self._stack.callback(recorder.stop)
