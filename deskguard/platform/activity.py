@@ -1,13 +1,15 @@
 """Idle-time sources: how many seconds since the user last touched keyboard or mouse.
 
 One small adapter per desktop (GNOME Mutter, freedesktop ScreenSaver, X11, Windows,
-macOS, none) behind `ActivitySource`; `open_activity_source` picks one at start-up.
+macOS, none) behind `ActivitySource`; `open_activity_source` picks one at start-up and
+puts it behind `ReconnectingSource`, so that it comes back after its server went away.
 Every adapter is async and runs on the daemon's event-loop thread.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import re
@@ -21,6 +23,7 @@ from dbus_fast.aio import MessageBus
 
 from deskguard.platform.dbus import NOT_THERE, call_method, connect, reason_for
 from deskguard.platform.desktop import wayland_session
+from deskguard.platform.reconnect import Reconnector
 
 AUTO_ORDER = ("mutter", "freedesktop", "x11", "windows", "macos")
 CHOICES = ("auto", *AUTO_ORDER, "none")
@@ -294,6 +297,65 @@ class GivenIdle:
         pass
 
 
+# -- coming back -------------------------------------------------------------------------
+
+
+class ReconnectingSource:
+    """A source whose server may go away (a restarted session bus, X server or shell):
+    the first failed reading counts as the loss, and the source is opened anew (with a
+    live reading, as at start-up) until it works again (deskguard.platform.reconnect).
+
+    While it is away a reading raises ActivityUnavailable at once, without waiting on
+    the server: what the idle time is meanwhile is the session's decision. A new source
+    needs nothing more than an entry in OPENERS whose readings raise ActivityUnavailable
+    once its connection broke; one that can tell sooner (a Wayland display whose socket
+    closed) may also offer `async def disconnected() -> str | None`, which is watched.
+    """
+
+    def __init__(self, name: str, source: ActivitySource, log: logging.Logger) -> None:
+        self.name = name
+        self.what = f"activity source {name}"
+        self._source: ActivitySource | None = source
+        self._reconnector = Reconnector(self, log)
+        self._reconnector.watch()
+
+    @property
+    def up(self) -> bool:
+        return self._reconnector.up
+
+    async def idle_seconds(self) -> float:
+        source = self._source
+        if source is None or not self._reconnector.up:
+            raise ActivityUnavailable(f"{self.name} is away; reconnecting")
+        try:
+            return await source.idle_seconds()
+        except ActivityUnavailable as exc:
+            self._reconnector.lost(str(exc))
+            raise
+
+    async def aclose(self) -> None:
+        await self._reconnector.aclose()
+        await self.close()
+
+    # -- the Link the reconnector drives
+
+    async def connect(self) -> None:
+        self._source, _ = await _open_proven(self.name)
+
+    async def disconnected(self) -> str | None:
+        watch: Callable[[], Awaitable[str | None]] | None = getattr(
+            self._source, "disconnected", None
+        )
+        return None if watch is None else await watch()
+
+    async def close(self) -> None:
+        source, self._source = self._source, None
+        if source is not None:
+            # A broken connection may fail to close: it is gone all the same.
+            with contextlib.suppress(Exception):
+                await source.aclose()
+
+
 # -- choosing ---------------------------------------------------------------------------------
 
 Opener = Callable[[], Awaitable[ActivitySource]]
@@ -345,7 +407,7 @@ async def open_activity_source(choice: str, log: logging.Logger) -> ActivitySour
             raise ActivityUnavailable(f"unknown activity source {choice!r}; one of {CHOICES}")
         source, idle = await _open_proven(choice)
         log.info("activity source: %s (configured; idle %.1f s)", choice, idle)
-        return source
+        return ReconnectingSource(choice, source, log)
     skipped: list[str] = []
     for name in AUTO_ORDER:
         refusal = _auto_refusal(name)
@@ -358,7 +420,7 @@ async def open_activity_source(choice: str, log: logging.Logger) -> ActivitySour
             skipped.append(f"{name}: {exc}")
             continue
         log.info("activity source: %s (idle %.1f s); not used: %s", name, idle, _join(skipped))
-        return source
+        return ReconnectingSource(name, source, log)
     log.warning(
         "activity source: none, so the user counts as active while unlocked; not used: %s",
         _join(skipped),

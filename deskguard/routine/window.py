@@ -13,6 +13,7 @@ from tkinter import ttk
 from deskguard.core.routine import Frame, Routine
 from deskguard.i18n import N_, _
 from deskguard.routine import RoutineClock, Trace
+from deskguard.routine.figure_canvas import FigureCanvas
 from deskguard.routine.player import Player, PlayerState, Progress
 from deskguard.routine.progress import ProgressReporter
 
@@ -120,6 +121,9 @@ class RoutineWindow:
         self.countdown.pack(side="bottom", fill="x")
         self.instruction = ttk.Label(body, font=("TkDefaultFont", 12, "italic"), wraplength=WRAP)
         self.instruction.pack(side="bottom", anchor="w")
+        # The figure takes the room left between the instructions and the countdown.
+        self.figure = FigureCanvas(body)
+        self.figure.widget.pack(side="bottom", fill="both", expand=True, pady=(0, 8))
         self.root.bind("<space>", lambda _event: self.toggle_pause())
         self.root.bind("<Right>", lambda _event: self.skip())
         self.root.bind("<Escape>", lambda _event: self.stop())
@@ -196,6 +200,7 @@ class RoutineWindow:
         self.steps.configure(text=self.reporter.outcome_note(progress))
         self.instruction.configure(text="")
         self.countdown.configure(text="✓")
+        self.figure.clear()
         self.rep.configure(text="")
         self.upcoming.configure(text="")
         self.bar.configure(value=self.player.routine.total_seconds)
@@ -234,6 +239,7 @@ class RoutineWindow:
             if frame.next
             else _("Next: done")
         )
+        self.figure.show(frame)
 
     def _write_trace(self, frame: Frame) -> None:
         self.trace.write(
@@ -258,6 +264,7 @@ class RoutineWindow:
             {
                 "event": "layout",
                 "window": widget_box(self.root),
+                "figure": widget_box(self.figure.widget),
                 "buttons": {
                     "pause": widget_box(self.pause_button),
                     "skip": widget_box(self.skip_button),
