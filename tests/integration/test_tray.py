@@ -391,13 +391,13 @@ def test_a_left_click_on_the_xorg_icon_opens_the_popup_menu_which_snoozes(
     daemon, icon = start_with_icon(desktop, tmp_path, stack, "xorg")
     status = daemon.wait_for_state("active")
     labels = items(build_menu(Status.from_json(status)))
-    assert "Snooze 10 min" in labels
+    assert "Snooze 10 minutes" in labels
 
     menu, rows = open_menu(desktop, tmp_path, click_icon(desktop, icon, "1"), labels)
     assert daemon.process is not None
     [popup] = children_running(daemon.process.pid, "deskguard.tray.popup")
 
-    click_entry(desktop, menu, rows, labels, "Snooze 10 min")
+    click_entry(desktop, menu, rows, labels, "Snooze 10 minutes")
     daemon.wait_for_state("snoozed")
     poll(lambda: menu.window not in shown_windows(desktop), what="the popup menu to close")
     poll(lambda: not os.path.exists(f"/proc/{popup}"), what="the popup process to end")
@@ -432,7 +432,7 @@ def test_the_gtk_menu_snoozes_and_quits_the_running_daemon(
     labels = items(build_menu(Status.from_json(daemon.wait_for_state("active"))))
 
     menu, rows = open_menu(desktop, tmp_path, click_icon(desktop, icon, "3"), labels)
-    click_entry(desktop, menu, rows, labels, "Snooze 10 min")
+    click_entry(desktop, menu, rows, labels, "Snooze 10 minutes")
     snoozed = daemon.wait_for_state("snoozed")
     poll(lambda: menu.window not in shown_windows(desktop), what="the menu to close")
 

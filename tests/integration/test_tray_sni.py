@@ -231,7 +231,7 @@ def test_pause_from_the_cli_reshapes_the_hosts_menu(
     new_revision, layout = bus_call(desktop, name, *MENU, "GetLayout", "iias", [0, -1, []])
     assert new_revision == revision
     labels = labels_in(layout)
-    assert "Resume" in labels and "Pause" not in labels and "30 min" not in labels
+    assert "Resume" in labels and "Pause" not in labels and "30 minutes" not in labels
 
     signals_while(desktop, name, ok(daemon, "resume"), member("LayoutUpdated"))
     assert "Pause" in menu_ids(desktop, name) and "Resume" not in menu_ids(desktop, name)
