@@ -108,3 +108,17 @@ def test_plural_forms_follow_the_language() -> None:
         assert readable_duration(2 * 3600) == "2 hours"
     finally:
         i18n.use_language("en")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_shipped_language_is_fully_translated(language: str) -> None:
+    po = read(LOCALE / language / "LC_MESSAGES" / "deskguard.po")
+    template = {key(message) for message in messages(read(LOCALE / "deskguard.pot"))}
+    assert {key(message) for message in messages(po)} >= template, "run the update script"
+    untranslated = [
+        message.id
+        for message in messages(po)
+        if message.fuzzy
+        or not (message.string if isinstance(message.string, str) else all(message.string))
+    ]
+    assert not untranslated
