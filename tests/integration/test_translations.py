@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
+from tests.support.desktop import HeadlessDesktop
 from tests.support.env import isolated_env
-from tests.support.process import DeskguardProcess
+from tests.support.process import DeskguardProcess, write_config
 
 pytestmark = pytest.mark.integration
 
@@ -57,3 +58,44 @@ def test_status_json_is_the_same_in_every_language(tmp_path: Path) -> None:
     assert english["state"] == "active" and english["config"]["ui"]["language"] == ""
     assert status_in(tmp_path, "ru") == english
     assert status_in(tmp_path, "de") == english
+
+
+FAST = """
+[reminder]
+sit_limit = "3s"
+natural_break = "1h"
+[activity]
+source = "x11"
+poll = "1s"
+[tray]
+enabled = false
+"""
+REMINDERS = {
+    "ru": ("Пора встать: ", "Вы сидите уже ", "Размяться сейчас"),
+    "de": ("Zeit aufzustehen: ", "Sie sitzen seit ", "Jetzt dehnen"),
+    "xx": ("Time to stand up: ", "You have been sitting for ", "Stretch now"),
+}
+NAMES = {
+    "ru": ("Прогиб назад стоя", "Растяжка квадрицепса стоя"),
+    "de": ("Rückbeuge im Stehen", "Dehnung des vorderen Oberschenkels im Stehen"),
+    "xx": ("Standing back bend", "Standing quadriceps stretch"),
+}
+
+
+@pytest.mark.parametrize("language", ["ru", "de", "xx"])
+def test_a_real_reminder_on_dunst_speaks_the_language(
+    desktop: HeadlessDesktop, tmp_path: Path, language: str
+) -> None:
+    write_config(desktop.env, FAST)
+    title, body, button = REMINDERS[language]
+    env = {**desktop.env, "LANGUAGE": language}
+    daemon = DeskguardProcess(env, tmp_path / "deskguard.log").start()
+    try:
+        notice = desktop.wait_for_notification(
+            lambda n: getattr(n, "summary", "").startswith(title), timeout=15
+        )
+    finally:
+        daemon.stop()
+    assert notice.summary.removeprefix(title) in NAMES[language]
+    assert notice.body.startswith(body)
+    assert notice.actions["stretch"] == button
