@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     import tkinter as tk
 
     from deskguard.catalog import Catalog
+    from deskguard.platform.sound import CuePlayer
     from deskguard.settings import Settings
 
 
@@ -128,6 +129,12 @@ def _reading(stdin: TextIO, out: TextIO) -> Callable[[str], str]:
     return ask
 
 
+def _cue_player(settings: Settings) -> CuePlayer:
+    from deskguard.platform.sound import cue_player
+
+    return cue_player(sounds=settings.routine.sounds, voice=settings.routine.voice)
+
+
 def run_in_terminal(
     request: RoutineRequest,
     catalog: Catalog,
@@ -153,15 +160,20 @@ def run_in_terminal(
     out.write("Ctrl+C stops.\n")
     out.flush()
     reporter = ProgressReporter(request.kind, plan.routine.holds)
+    cues = _cue_player(settings)
     player = TerminalPlayer(
         plan.routine,
         reporter,
         out,
         clock=RoutineClock(speed_from_env()),
         trace=Trace.from_env(),
+        on_cue=cues.cue,
     )
-    with _Stopper(_interrupt):
-        player.run()
+    try:
+        with _Stopper(_interrupt):
+            player.run()
+    finally:
+        cues.close()  # lets the "done" tone finish
     return ExitCode.OK
 
 
@@ -180,6 +192,7 @@ def run_in_window(
 
     trace = Trace.from_env()
     clock = RoutineClock(speed_from_env())
+    cues = _cue_player(settings)
     outcome: list[int] = []
     playing: list[RoutineWindow] = []
 
@@ -210,6 +223,7 @@ def run_in_window(
             notes=notes,
             trace=trace,
             on_over=lambda progress: print(reporter.outcome_note(progress), file=out, flush=True),
+            cues=cues,
         )
         playing.append(window)
         window.start()
@@ -234,8 +248,11 @@ def run_in_window(
         )
     else:
         begin(declared)
-    with _Stopper(request_stop):
-        root.mainloop()
+    try:
+        with _Stopper(request_stop):
+            root.mainloop()
+    finally:
+        cues.close()
     return outcome[0] if outcome else ExitCode.OK
 
 
