@@ -7,6 +7,7 @@ real length (0.05 to 1 s).
 
 from __future__ import annotations
 
+import json
 import subprocess
 import wave
 from collections.abc import Iterator
@@ -146,3 +147,30 @@ def test_bursts_merge_the_pauses_between_words() -> None:
     silence, sound = b"\0\0" * 480, b"\xff\x7f" * 480  # 10 ms each
     raw = silence * 10 + sound * 5 + silence * 5 + sound * 5 + silence * 50 + sound
     assert bursts(raw) == [Burst(0.1, 0.25), Burst(0.75, 0.76)]
+
+
+def doctor(env: dict[str, str]) -> dict[str, dict[str, object]]:
+    result = subprocess.run(
+        [deskguard_executable(), "doctor", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return {check["name"]: check for check in json.loads(result.stdout)}
+
+
+def test_doctor_reports_sound_and_speech(server: SoundServer, tmp_path: Path) -> None:
+    found = doctor(server.client_env(isolated_env(tmp_path)))
+    assert found["sound"]["ok"], found["sound"]
+    assert "PulseAudio (on PipeWire" in str(found["sound"]["detail"])
+    assert "freedesktop/stereo" in str(found["sound"]["detail"])
+    assert found["speech"]["ok"] and "espeak-ng" in str(found["speech"]["detail"])
+
+
+def test_doctor_says_when_no_sound_server_answers(tmp_path: Path) -> None:
+    found = doctor(isolated_env(tmp_path))
+    assert not found["sound"]["ok"]
+    assert str(found["sound"]["detail"]).startswith("no sound server")
+    assert "routine runs silently" in str(found["sound"]["fix"])
