@@ -30,11 +30,13 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class RoutineRequest:
-    """What the user asked for: --quick, --exercises ID,ID, --terminal."""
+    """What the user asked for: --quick, --exercises ID,ID, --terminal; `first`: the
+    exercise a quick routine begins with (the one the answered reminder named)."""
 
     quick: bool = False
     exercise_ids: tuple[str, ...] = ()
     terminal: bool = False
+    first: str | None = None
 
     @property
     def kind(self) -> RoutineKind:
@@ -54,7 +56,7 @@ def make_plan(
     if request.exercise_ids:
         return custom_routine(catalog, request.exercise_ids, declared)
     if request.quick:
-        return quick_routine(catalog, declared)
+        return quick_routine(catalog, declared, first=request.first)
     return full_routine(
         catalog, declared, settings.routine.length, at_desk=settings.routine.at_desk
     )
@@ -77,8 +79,9 @@ def describe_plan(plan: Plan, catalog: Catalog) -> list[str]:
         by_reason.setdefault(item.reason, []).append(catalog.exercises[item.exercise_id].name)
     for reason, names in by_reason.items():
         lines.append(f"Left out: {', '.join(names)}: {reason}")
-    for note in plan.shortened:
-        lines.append(f"Shortened: {note}")
+    if plan.shortened:
+        # One line however many: the window has room for a note, not a list.
+        lines.append(f"Shortened: {'; '.join(plan.shortened)}")
     return lines
 
 
