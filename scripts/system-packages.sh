@@ -5,8 +5,11 @@
 # and ImageMagick to act and look like a person, Tk, the GTK/AppIndicator pieces
 # pystray's menu backends need (PyGObject builds against them), the freedesktop validators
 # of the desktop entry and AppStream metadata, the icon's SVG renderer, and the shells
-# whose completions the install puts in place (bash-completion, zsh, fish), and GNOME's
-# compositor and shell run headless (mutter, gnome-shell, gjs for its screensaver proxy).
+# whose completions the install puts in place (bash-completion, zsh, fish), GNOME's
+# compositor and shell run headless (mutter, gnome-shell, gjs for its screensaver proxy),
+# and a sound server with a null sink to hear the routine's cues on (PipeWire, its client
+# tools, the freedesktop sound theme, espeak-ng; not the pulseaudio package, it removes
+# pipewire-pulse).
 # Quiet and fast when everything is already there (checked with dpkg-query), so it can run
 # before every test run; otherwise apt-get as root, or through sudo when not root.
 set -euo pipefail
@@ -19,6 +22,7 @@ packages=(
     pkg-config
     desktop-file-utils appstream librsvg2-bin bash-completion zsh fish
     mutter gnome-shell gjs  # GNOME idle monitor, remote input and lock screen, headless
+    pulseaudio-utils pipewire pipewire-pulse wireplumber sound-theme-freedesktop espeak-ng
 )
 python=${PYTHON:-python3}
 if ! "$python" -c 'import venv, ensurepip' 2>/dev/null; then

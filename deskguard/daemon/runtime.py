@@ -471,9 +471,9 @@ class Daemon:
         if self._scheduler is not None:
             reschedule(self._scheduler, triggers, self._job_work)
 
-    def _open_quick_routine_soon(self) -> None:
+    def _open_quick_routine_soon(self, exercise: str | None) -> None:
         if self.config.settings.routine.window_on_break:
-            self._loop.create_task(self._routine_windows.open_quick())
+            self._loop.create_task(self._routine_windows.open_quick(exercise))
 
     # -- callbacks from adapters (may come from any thread) -----------------------------
 

@@ -77,8 +77,9 @@ class Listeners:
     due: list[Callable[[float | None], None]] = field(default_factory=list)
     # Every batch of decisions, as the tracker made them (a simulation's timeline).
     decisions: list[Callable[[Instant, list[Decision]], None]] = field(default_factory=list)
-    # A break was accepted: the runtime opens the quick routine window.
-    stretch: list[Callable[[], None]] = field(default_factory=list)
+    # A break was accepted: the runtime opens the quick routine window, beginning with
+    # the exercise the answered reminder named (None: no reminder named one).
+    stretch: list[Callable[[str | None], None]] = field(default_factory=list)
 
 
 class Session:
@@ -185,8 +186,9 @@ class Session:
                 raise UserError(str(exc)) from None
             await self._act(decisions, at)
         if name == "stretch":
+            named = next((d.exercise for d in decisions if isinstance(d, CloseReminder)), None)
             for listener in self.listen.stretch:
-                listener()
+                listener(named)
         return decisions
 
     def _apply(self, name: UserAction, at: Instant, seconds: float | None) -> list[Decision]:
@@ -207,6 +209,13 @@ class Session:
         return seconds_until_tomorrow(self.tracker.policy.working_hours, self.clock().wall)
 
     async def routine_started(self, kind: str, steps_total: int) -> int:
+        """Record a routine the user started. One started while a reminder waits for an
+        answer (from the tray, `deskguard routine`) is the answer: the reminder is
+        accepted and closed, without opening a second routine."""
+        async with self._serial:
+            at = self.clock()
+            if self.tracker.state(at).value == "reminding":
+                await self._act(self.tracker.accept(at), at)
         return self.adapters.history.start_routine(self.clock().wall, kind, steps_total)
 
     async def routine_progress(self, routine_id: int, steps_done: int, finished: bool) -> None:
@@ -265,6 +274,7 @@ class Session:
             activity_source=self.adapters.activity.name,
             notifier=self.adapters.notifier.name,
             pending_exercise=snap.pending_exercise,
+            pending_exercise_name=self._exercise_name(snap.pending_exercise),
             snoozes_left=snap.snoozes_left,
             deferred_by=snap.deferred_by,
             idle_seconds=round(self.last_idle, 1),
@@ -373,6 +383,10 @@ class Session:
         except (OSError, ValueError) as exc:
             log.warning("reminder goes without its picture: %s", exc)
             return None
+
+    def _exercise_name(self, exercise_id: str | None) -> str | None:
+        exercise = self.config.catalog.exercises.get(exercise_id or "")
+        return exercise.name if exercise else None
 
     async def _maybe_suggest_walk(self, at: Instant) -> None:
         """Once a day, a break that starts around midday gets a walk suggestion."""

@@ -70,6 +70,8 @@ class Status:
     notifier: str | None = None
     pending_exercise: str | None = None
     """The id of the exercise the reminder on screen suggests."""
+    pending_exercise_name: str | None = None
+    """Its name, as the reminder and the routine window say it."""
     snoozes_left: int | None = None
     deferred_by: tuple[str, ...] = ()
     """The focus signals that keep a due reminder waiting."""
@@ -120,7 +122,7 @@ class Status:
                 moment=self.snoozed_until, duration=sitting
             )
         elif state == "reminding":
-            exercise = self.pending_exercise or _(WALK_INSTEAD)
+            exercise = self._pending_words()
             headline = _("Time to stretch: {exercise}").format(exercise=exercise)
         else:
             headline = _(FIXED_HEADLINES[state]) if state in FIXED_HEADLINES else state
@@ -153,9 +155,8 @@ class Status:
                 next_stretch=next_stretch or _("no stretch due"), duration=sitting
             )
         if self.state == "reminding":
-            exercise = (self.pending_exercise or _(WALK_INSTEAD)).replace("-", " ")
             return _("Time to stretch: {exercise} (sitting {duration})").format(
-                exercise=exercise, duration=sitting
+                exercise=self._pending_words(), duration=sitting
             )
         if self.state == "paused":
             until = self.paused_until
@@ -163,6 +164,12 @@ class Status:
                 return _("Paused until {moment}").format(moment=_clock(until, now))
             return _("Paused until you resume")
         return _(FIXED_HEADLINES[self.state]) if self.state in FIXED_HEADLINES else "deskguard"
+
+    def _pending_words(self) -> str:
+        """The pending exercise by its name (an older daemon sends only the id)."""
+        if self.pending_exercise_name:
+            return self.pending_exercise_name
+        return (self.pending_exercise or _(WALK_INSTEAD)).replace("-", " ")
 
     def _next_stretch(self) -> str:
         due = self.next_reminder_in_seconds

@@ -9,6 +9,7 @@ from __future__ import annotations
 import tkinter as tk
 from collections.abc import Callable, Sequence
 from tkinter import ttk
+from typing import TYPE_CHECKING
 
 from deskguard.core.routine import Frame, Routine
 from deskguard.i18n import N_, _
@@ -16,6 +17,9 @@ from deskguard.routine import RoutineClock, Trace
 from deskguard.routine.figure_canvas import FigureCanvas
 from deskguard.routine.player import Player, PlayerState, Progress
 from deskguard.routine.progress import ProgressReporter
+
+if TYPE_CHECKING:
+    from deskguard.platform.sound import CuePlayer
 
 TITLE = N_("deskguard routine")
 TICK_MS = 100
@@ -41,7 +45,8 @@ def widget_box(widget: tk.Misc) -> list[int]:
 class RoutineWindow:
     """Plays a routine inside `root`: call `start()`, then run the Tk main loop.
 
-    Space pauses and resumes, Right skips to the next exercise, Escape stops. When the
+    Space pauses and resumes, Right skips to the next exercise, Escape stops, S and V
+    turn the sound and voice cues on and off. When the
     routine is over `on_over` gets the final report; a finished routine stays on screen
     for `linger` real seconds before the window closes, a stopped one closes at once.
     """
@@ -57,9 +62,11 @@ class RoutineWindow:
         trace: Trace | None = None,
         linger: float = 4.0,
         on_over: Callable[[Progress], None] | None = None,
+        cues: CuePlayer | None = None,
     ) -> None:
         self.root = root
-        self.player = Player(routine)
+        self.cues = cues
+        self.player = Player(routine, cues.cue if cues is not None else None)
         self.reporter = reporter
         self.clock = clock or RoutineClock()
         self.trace = trace or Trace(None)
@@ -109,6 +116,9 @@ class RoutineWindow:
             button.pack(side="left", expand=True, fill="x", padx=4)
         for widget, event in ((buttons, "<Configure>"), (self.stop_button, "<Map>")):
             widget.bind(event, lambda _event: self.root.after_idle(self._trace_layout))
+        self.cue_switches = ttk.Label(body, font=("TkDefaultFont", 9), foreground="#666666")
+        self.cue_switches.pack(side="bottom", anchor="e")
+        self._show_cue_switches()
         self.upcoming = ttk.Label(body)
         self.upcoming.pack(side="bottom", anchor="w")
         self.bar = ttk.Progressbar(
@@ -127,6 +137,10 @@ class RoutineWindow:
         self.root.bind("<space>", lambda _event: self.toggle_pause())
         self.root.bind("<Right>", lambda _event: self.skip())
         self.root.bind("<Escape>", lambda _event: self.stop())
+        for key in ("s", "S"):
+            self.root.bind(f"<{key}>", lambda _event: self.toggle_cues("sounds"))
+        for key in ("v", "V"):
+            self.root.bind(f"<{key}>", lambda _event: self.toggle_cues("voice"))
         self.root.protocol("WM_DELETE_WINDOW", self.stop)
 
     # -- controls -------------------------------------------------------------------
@@ -156,6 +170,27 @@ class RoutineWindow:
             return
         self._handle(self.player.stop(self.clock()))
         self._render()
+
+    def toggle_cues(self, which: str) -> None:
+        """Turn the sound ("sounds") or voice ("voice") cues on or off."""
+        if self.cues is None:
+            return
+        if which == "sounds":
+            self.cues.sounds = not self.cues.sounds
+        else:
+            self.cues.voice = not self.cues.voice
+        self._show_cue_switches()
+        self.trace.write(
+            {"event": "cues", "sounds": self.cues.sounds, "voice": self.cues.voice}, always=True
+        )
+
+    def _show_cue_switches(self) -> None:
+        if self.cues is None:
+            self.cue_switches.configure(text="")
+            return
+        sounds = "on" if self.cues.sounds else "off"
+        voice = "on" if self.cues.voice else "off"
+        self.cue_switches.configure(text=f"Sounds {sounds} (S) · Voice {voice} (V)")
 
     def close(self) -> None:
         if self.result is not None:

@@ -199,7 +199,6 @@ class DBusNotifier:
         self._capabilities: frozenset[str] = frozenset()  # what the server says it can do
         self._current: int | None = None  # the server's id of the notice on screen
         self._keys: frozenset[str] = frozenset()  # the buttons that notice offers
-        self._resident = False  # whether that notice stays after a button is pressed
         self._closing: set[asyncio.Task[None]] = set()  # kept until done (see _take_down)
         self._reconnector: Reconnector | None = None  # from the first connection on
         self.on_server: Callable[[], Awaitable[None]] | None = None
@@ -234,7 +233,6 @@ class DBusNotifier:
         except (TimeoutError, OSError) as exc:
             raise NotifierUnavailable(f"sending failed: {reason_for(exc)}") from exc
         self._current, self._keys = int(identifier), frozenset(key for key, _ in buttons)
-        self._resident = "resident" in hints
 
     async def close(self) -> None:
         if self._current is None:
@@ -391,8 +389,10 @@ class DBusNotifier:
                     self._current = None
 
     def _invoked(self, key: str) -> None:
-        if self._resident:
-            self._take_down(self._current)
+        # Servers differ in whether a pressed button closes the notice (dunst keeps it
+        # after an action chosen from its menu): an answered reminder left on screen
+        # looks unanswered, so deskguard takes it down itself.
+        self._take_down(self._current)
         if key == DEFAULT_ACTION:
             # A click on the body of a reminder means "take me to the stretch".
             if BODY_CLICK in self._keys:
@@ -417,8 +417,7 @@ class DBusNotifier:
         task.add_done_callback(self._closing.discard)
 
     def _take_down(self, identifier: int | None) -> None:
-        """Close an answered resident notice: the server keeps one after its buttons, and
-        an answered reminder left in the message tray would look unanswered."""
+        """Close an answered notice (a resident one stays in the message tray otherwise)."""
         if identifier is None or self._bus is None or self._owner is None:
             return
         # Called from a signal handler, on the event loop: the call goes out as a task.
