@@ -9,9 +9,11 @@ from typing import Any
 
 import pytest
 
+from tests.integration.test_tray_sni import item_name, menu_ids
 from tests.support.desktop import HeadlessDesktop
 from tests.support.env import isolated_env
 from tests.support.process import DeskguardProcess, write_config
+from tests.support.xfce_panel import XfcePanel
 
 pytestmark = pytest.mark.integration
 
@@ -99,3 +101,21 @@ def test_a_real_reminder_on_dunst_speaks_the_language(
     assert notice.summary.removeprefix(title) in NAMES[language]
     assert notice.body.startswith(body)
     assert notice.actions["stretch"] == button
+
+
+def test_the_tray_menu_speaks_russian(desktop: HeadlessDesktop, tmp_path: Path) -> None:
+    env = {**desktop.env, "LANGUAGE": "ru"}
+    env.pop("PYSTRAY_BACKEND", None)
+    write_config(env, '[reminder]\nsit_limit = "40s"\n')
+    panel = XfcePanel(desktop).start()
+    try:
+        daemon = DeskguardProcess(env, tmp_path / "tray.log", args=("-v",)).start()
+        try:
+            labels = set(menu_ids(desktop, item_name(desktop, daemon)))
+        finally:
+            daemon.stop()
+    finally:
+        panel.stop()
+    expected = {"Начать мини-разминку", "Быстрая разминка сейчас", "Пауза", "30 минут", "1 час"}
+    assert expected | {"2 часа", "До завтра", "Сегодня", "Открыть настройки", "Выход"} <= labels
+    assert any(label.startswith("Сидите ") for label in labels), labels
