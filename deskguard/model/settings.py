@@ -14,7 +14,9 @@ from annotated_types import Ge, Gt, Le
 from deskguard.core.durations import DAY, HOUR
 from deskguard.model.fields import FORBID_UNKNOWN_KEYS, DeviceGlob, DurationRule, Periods
 
-ActivitySource = Literal["auto", "mutter", "freedesktop", "x11", "windows", "macos", "none"]
+ActivitySource = Literal[
+    "auto", "wayland", "mutter", "freedesktop", "x11", "windows", "macos", "none"
+]
 NotificationBackend = Literal["auto", "dbus", "plyer", "log"]
 ContraindicationId = Literal[
     "severe-pain",
