@@ -6,8 +6,8 @@
 # pystray's menu backends need (PyGObject builds against them), the freedesktop validators
 # of the desktop entry and AppStream metadata, the icon's SVG renderer, and the shells
 # whose completions the install puts in place (bash-completion, zsh, fish), and the Wayland
-# compositors the Wayland idle and fullscreen tests run (KDE's kwin_wayland, sway with
-# foot and wtype).
+# compositors the Wayland idle and fullscreen tests run (KDE's kwin_wayland, and sway with
+# wtype to press a key).
 # Quiet and fast when everything is already there (checked with dpkg-query), so it can run
 # before every test run; otherwise apt-get as root, or through sudo when not root.
 set -euo pipefail
@@ -19,7 +19,7 @@ packages=(
     gir1.2-gtk-3.0 gir1.2-ayatanaappindicator3-0.1 libgirepository1.0-dev libcairo2-dev
     pkg-config
     desktop-file-utils appstream librsvg2-bin bash-completion zsh fish
-    kwin-wayland sway foot wtype  # Wayland compositors (idle, fullscreen) and a key press
+    kwin-wayland sway wtype  # Wayland compositors (idle, fullscreen) and a key press
 )
 python=${PYTHON:-python3}
 if ! "$python" -c 'import venv, ensurepip' 2>/dev/null; then

@@ -20,7 +20,7 @@ SCREENSAVER = ("org.freedesktop.ScreenSaver", "/org/freedesktop/ScreenSaver")
 @pytest.fixture(scope="module")
 def kwin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kwin]:
     with Kwin(tmp_path_factory.mktemp("kwin")) as running:
-        yield running  # type: ignore[misc]
+        yield running
 
 
 def daemon_on(kwin: Kwin, tmp_path: Path, config: str) -> DeskguardProcess:

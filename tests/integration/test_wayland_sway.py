@@ -19,7 +19,7 @@ from tests.support.wayland import Sway
 @pytest.fixture(scope="module")
 def sway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sway]:
     with Sway(tmp_path_factory.mktemp("sway")) as running:
-        yield running  # type: ignore[misc]
+        yield running
 
 
 def daemon_on(sway: Sway, tmp_path: Path, config: str) -> DeskguardProcess:

@@ -23,6 +23,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 from xml.sax.saxutils import escape as xml_escape
 
 from tests.support.desktop import (
@@ -75,7 +76,7 @@ class Compositor:
         self._stack = contextlib.ExitStack()
         self._stack.callback(shutil.rmtree, self.runtime, True)
 
-    def __enter__(self) -> Compositor:
+    def __enter__(self) -> Self:
         try:
             self.start()
         except BaseException:
