@@ -8,6 +8,7 @@ deskguard.core.idle_events turns them into seconds, so a reading costs no I/O at
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -84,6 +85,23 @@ class WaylandIdle:
         if self._connection.lost is not None:
             raise ActivityUnavailable(f"lost the Wayland compositor ({self._connection.lost})")
         return self._events.idle_seconds(time.monotonic())
+
+    async def disconnected(self) -> str:
+        """Returns, with the reason, once the compositor closes the connection: the socket
+        tells at once, long before a reading would (deskguard.platform.reconnect)."""
+        if self._connection.lost is not None:
+            return self._connection.lost
+        lost: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+
+        def on_lost(reason: str) -> None:
+            if not lost.done():
+                lost.set_result(reason)
+
+        self._connection.on_lost.append(on_lost)
+        try:
+            return await lost
+        finally:
+            self._connection.on_lost.remove(on_lost)
 
     async def aclose(self) -> None:
         self._connection.close()
