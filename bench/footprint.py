@@ -1,7 +1,7 @@
 """Idle footprint: memory and CPU of `deskguard run` with its tray icon, next to Workrave.
 
     python bench/footprint.py [--settle 10] [--seconds 60] [--modules] [--no-variants]
-                              [--no-workrave] [--no-wayland]
+                              [--no-workrave] [--no-sni] [--no-wayland]
 
 Starts a desktop with no screen (Xvfb, a private session bus, dunst and the trayer system
 tray: HeadlessDesktop from tests/support), then `deskguard run` on its default
@@ -10,8 +10,10 @@ idle time: RSS and PSS (/proc/PID/smaps_rollup) and CPU seconds (utime + stime f
 /proc/PID/stat, reaped children included) of each process tree, CPU extrapolated to one
 idle hour. In the same desktop and over the same window it also measures Workrave when
 the `workrave` package is installed, a bare Python interpreter (the floor), and unless
-`--no-variants` the daemon with other tray set-ups, to show what each one costs, and
-unless `--no-wayland` the daemon without a tray on KDE's compositor (kwin_wayland
+`--no-variants` the daemon with other tray set-ups, to show what each one costs. Unless
+`--no-sni`, a second desktop with a real xfce4-panel (a StatusNotifier host) runs the daemon
+with its own StatusNotifierItem docked there, measured over the same window.
+Unless `--no-wayland` the daemon without a tray runs on KDE's compositor (kwin_wayland
 --virtual, Kwin from tests/support: Wayland idle and KWin's fullscreen check instead of
 X11's), beside the same daemon on X11.
 
@@ -46,8 +48,10 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))  # the desktop harness lives in tests/support
 
 from deskguard.daemon.lean import LEFT_OUT_MODULES  # noqa: E402
+from tests.support import xfce_panel  # noqa: E402
 from tests.support.desktop import HeadlessDesktop  # noqa: E402
 from tests.support.wayland import Kwin  # noqa: E402
+from tests.support.xfce_panel import XfcePanel  # noqa: E402
 
 RSS_TARGET_MB = 36.0
 # The daemon on a Wayland session may cost this much more than on X11 (pywayland).
@@ -356,6 +360,35 @@ def start_on_wayland(env: Mapping[str, str], folder: Path, runtime: Path, kwin: 
     return Subject(WAYLAND_NO_TRAY, process)
 
 
+@contextlib.contextmanager
+def sni_subject(folder: Path) -> Iterator[Subject]:
+    """The daemon with its StatusNotifierItem docked in a real xfce4-panel, in a desktop of
+    its own (the panel is an XEmbed tray too: beside trayer one of them would lose)."""
+    if not xfce_panel.available():
+        yield Subject(SNI_ROW, None, note="xfce4-panel not installed")
+        return
+    with HeadlessDesktop(folder / "sni-desktop") as desktop:
+        panel = XfcePanel(desktop).start()
+        subject = Subject(SNI_ROW, None)
+        try:
+            env = {k: v for k, v in desktop.env.items() if k != "PYSTRAY_BACKEND"}
+            log = folder / "sni.log"
+            subject.process = start([deskguard_executable(), "run"], env, log)
+            wait_for_daemon(env, subject.process, log)
+            deadline = time.monotonic() + 20
+            while "own item" not in log.read_text() and time.monotonic() < deadline:
+                time.sleep(0.2)
+            if "own item" not in log.read_text():
+                subject.note = "its StatusNotifierItem did not register"
+            yield subject
+        finally:
+            stop(subject.process)
+            panel.stop()
+
+
+SNI_ROW = "deskguard run (SNI, xfce4-panel)"
+
+
 # --------------------------------------------------------------------------- report
 
 
@@ -379,18 +412,9 @@ def report(subjects: Sequence[Subject], seconds: float) -> None:
         )
     daemon = subjects[0]
     if daemon.measured:
-        rss_mb = daemon.rss[-1] / MB
-        # Judged on the run time in nanoseconds: in a 60 s window one clock tick of
-        # utime+stime is already 0.6 s per hour, too coarse for a 1 s target.
-        per_hour = daemon.run_seconds() * 3600 / seconds
-        ticks_per_hour = daemon.cpu_seconds() * 3600 / seconds
-        print(
-            f"\ntargets: RSS <= {RSS_TARGET_MB:.0f} MB: {rss_mb:.1f} MB "
-            f"{'met' if rss_mb <= RSS_TARGET_MB else 'NOT MET'}; "
-            f"CPU <= {CPU_TARGET_S_PER_HOUR:.0f} s per idle hour: {per_hour:.2f} s "
-            f"(sched; {ticks_per_hour:.2f} s in clock ticks) "
-            f"{'met' if per_hour <= CPU_TARGET_S_PER_HOUR else 'NOT MET'}"
-        )
+        print()
+        for subject in (daemon, *(s for s in subjects if s.name == SNI_ROW and s.measured)):
+            print(targets_line(subject, seconds))
         report_wayland(subjects)
         for other in subjects[1:]:
             if other.name.startswith("workrave") and other.measured:
@@ -418,6 +442,21 @@ def report_wayland(subjects: Sequence[Subject]) -> None:
         "Wayland (kwin) vs X11, both --no-tray: RSS "
         f"{wayland.rss[-1] / MB:.1f} vs {x11.rss[-1] / MB:.1f} MB, {extra:+.1f} MB "
         f"(<= {WAYLAND_EXTRA_MB:.0f} MB more: {'met' if extra <= WAYLAND_EXTRA_MB else 'NOT MET'})"
+    )
+
+
+def targets_line(subject: Subject, seconds: float) -> str:
+    rss_mb = subject.rss[-1] / MB
+    # Judged on the run time in nanoseconds: in a 60 s window one clock tick of
+    # utime+stime is already 0.6 s per hour, too coarse for a 1 s target.
+    per_hour = subject.run_seconds() * 3600 / seconds
+    ticks_per_hour = subject.cpu_seconds() * 3600 / seconds
+    return (
+        f"targets for {subject.name}: RSS <= {RSS_TARGET_MB:.0f} MB: {rss_mb:.1f} MB "
+        f"{'met' if rss_mb <= RSS_TARGET_MB else 'NOT MET'}; "
+        f"CPU <= {CPU_TARGET_S_PER_HOUR:.0f} s per idle hour: {per_hour:.2f} s "
+        f"(sched; {ticks_per_hour:.2f} s in clock ticks) "
+        f"{'met' if per_hour <= CPU_TARGET_S_PER_HOUR else 'NOT MET'}"
     )
 
 
@@ -591,6 +630,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--no-variants", action="store_true", help="only the daemon as shipped")
     parser.add_argument("--no-workrave", action="store_true", help="do not measure Workrave")
     parser.add_argument("--no-wayland", action="store_true", help="no daemon on kwin_wayland")
+    parser.add_argument("--no-sni", action="store_true", help="no daemon in xfce4-panel")
     args = parser.parse_args(argv)
     # SIGTERM ends the run like Ctrl+C: the cleanup stops every process it started.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -601,6 +641,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         tempfile.TemporaryDirectory(prefix="dg-run-") as runtime,
         HeadlessDesktop(Path(tmp) / "desktop", tray=True) as desktop,
         contextlib.ExitStack() as compositors,
+        contextlib.ExitStack() as sni,
     ):
         folder = Path(tmp)
         kwin = None
@@ -609,6 +650,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         started = start_subjects(
             desktop.env, folder, Path(runtime), not args.no_variants, not args.no_workrave, kwin
         )
+        if not args.no_sni:
+            started.insert(1, sni.enter_context(sni_subject(folder)))
         with stopping(started) as subjects:
             time.sleep(args.settle)
             for subject in subjects:

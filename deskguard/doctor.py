@@ -132,6 +132,44 @@ async def focus_checks() -> list[Check]:
     ]
 
 
+def sound_check() -> Check:
+    """The routine's tones: a sound server that answers, the theme, a program to play."""
+    from deskguard.platform.sound import THEME_SOUNDS, SoundTools, sound_server_reachable
+
+    fix = (
+        "start PipeWire (pipewire-pulse) or PulseAudio; install pulseaudio-utils and "
+        "sound-theme-freedesktop (Debian/Ubuntu); the routine runs silently meanwhile"
+    )
+    tools = SoundTools.find()
+    reachable, server = sound_server_reachable()
+    if not reachable:
+        return Check("sound", False, f"no sound server ({server})", fix)
+    if tools.player is None:
+        return Check("sound", False, f"{server}, but neither paplay nor pw-play is found", fix)
+    missing = sorted(set(THEME_SOUNDS.values()) - {p.stem for p in tools.tones.values()})
+    if missing:
+        return Check(
+            "sound", False, f"{server}; the freedesktop sound theme lacks {', '.join(missing)}", fix
+        )
+    theme = next(iter(tools.tones.values())).parent
+    return Check("sound", True, f"{server}, playing with {tools.player}, tones from {theme}")
+
+
+def speech_check() -> Check:
+    """The routine's spoken cues ([routine] voice)."""
+    from deskguard.platform.sound import SoundTools
+
+    speech = SoundTools.find().speech
+    if speech is None:
+        return Check(
+            "speech",
+            False,
+            "neither espeak-ng nor spd-say is found: [routine] voice stays silent",
+            "install espeak-ng (or speech-dispatcher)",
+        )
+    return Check("speech", True, f"{speech} (spoken cues with [routine] voice = true)")
+
+
 def file_checks() -> list[Check]:
     from deskguard.settings import ConfigError, load_settings
     from deskguard.store import History, HistoryError
@@ -177,6 +215,7 @@ async def run_checks() -> list[Check]:
     checks = [session_check(), await notification_check(), tray_check()]
     checks += await activity_checks()
     checks += await focus_checks()
+    checks += [sound_check(), speech_check()]
     checks += file_checks()
     checks.append(daemon_check())
     return checks

@@ -89,6 +89,11 @@ def history_file() -> Path:
     return Path(_platformdirs().user_state_path(APP)) / "history.sqlite3"
 
 
+def pictures_cache_dir() -> Path:
+    """The exercise pictures drawn for notifications and the tray (safe to delete)."""
+    return Path(_platformdirs().user_cache_path(APP)) / "pictures"
+
+
 def sitting_state_file() -> Path:
     """The running sitting stretch, so a restarted daemon can carry it on."""
     return Path(_platformdirs().user_state_path(APP)) / "sitting.json"

@@ -5,9 +5,12 @@
 # and ImageMagick to act and look like a person, Tk, the GTK/AppIndicator pieces
 # pystray's menu backends need (PyGObject builds against them), the freedesktop validators
 # of the desktop entry and AppStream metadata, the icon's SVG renderer, and the shells
-# whose completions the install puts in place (bash-completion, zsh, fish), and the Wayland
-# compositors the Wayland idle and fullscreen tests run (KDE's kwin_wayland, and sway with
-# wtype to press a key).
+# whose completions the install puts in place (bash-completion, zsh, fish), GNOME's
+# compositor and shell run headless (mutter, gnome-shell, gjs for its screensaver proxy),
+# and a sound server with a null sink to hear the routine's cues on (PipeWire, its client
+# tools, the freedesktop sound theme, espeak-ng; not the pulseaudio package, it removes
+# pipewire-pulse), and the Wayland compositors the Wayland idle and fullscreen tests run
+# (KDE's kwin_wayland, and sway with wtype to press a key).
 # Quiet and fast when everything is already there (checked with dpkg-query), so it can run
 # before every test run; otherwise apt-get as root, or through sudo when not root.
 set -euo pipefail
@@ -19,6 +22,8 @@ packages=(
     gir1.2-gtk-3.0 gir1.2-ayatanaappindicator3-0.1 libgirepository1.0-dev libcairo2-dev
     pkg-config
     desktop-file-utils appstream librsvg2-bin bash-completion zsh fish
+    mutter gnome-shell gjs  # GNOME idle monitor, remote input and lock screen, headless
+    pulseaudio-utils pipewire pipewire-pulse wireplumber sound-theme-freedesktop espeak-ng
     kwin-wayland sway wtype  # Wayland compositors (idle, fullscreen) and a key press
 )
 python=${PYTHON:-python3}

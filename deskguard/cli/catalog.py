@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -113,10 +114,29 @@ def _describe(catalog: Catalog, exercise: Exercise) -> list[str]:
     return lines
 
 
+def _write_picture(exercise: Exercise, target: Path) -> None:
+    from deskguard.pictures.render import render_png
+
+    if exercise.figure is None:
+        click.echo(f"deskguard: exercise {exercise.id!r} has no figure to draw", err=True)
+        sys.exit(ExitCode.ERROR)
+    try:
+        target.write_bytes(render_png(exercise))
+    except OSError as exc:
+        click.echo(f"deskguard: cannot write {target}: {exc.strerror or exc}", err=True)
+        sys.exit(ExitCode.ERROR)
+
+
 @catalog_group.command()
 @click.argument("exercise_id", metavar="ID")
+@click.option(
+    "--image",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Also write the exercise's picture (its figure in the held pose) to FILE as PNG.",
+)
 @json_option
-def show(exercise_id: str, as_json: bool) -> None:
+def show(exercise_id: str, image: Path | None, as_json: bool) -> None:
     """Show everything about exercise ID, with numbered steps."""
     from deskguard.catalog import UnknownExerciseError
 
@@ -126,6 +146,8 @@ def show(exercise_id: str, as_json: bool) -> None:
     except UnknownExerciseError as exc:
         click.echo(f"deskguard: {exc}", err=True)
         sys.exit(ExitCode.ERROR)
+    if image is not None:
+        _write_picture(exercise, image)
     if as_json:
         echo_json(plain.encode(exercise))
         return

@@ -88,12 +88,20 @@ def _max_reps(exercise: Exercise, budget: int, *, first: bool) -> int:
     return best
 
 
-def quick_routine(catalog: Catalog, declared: Collection[str], last: str | None = None) -> Plan:
+def quick_routine(
+    catalog: Catalog,
+    declared: Collection[str],
+    last: str | None = None,
+    *,
+    first: str | None = None,
+) -> Plan:
     """One or two desk-friendly exercises, about one to two minutes in all.
 
-    The exercises rotate: the first is the desk-friendly exercise after `last` (the one
-    done or suggested last time). Repetitions are cut to stay within two minutes (the
-    plan says which); a second exercise is added while the routine is under a minute.
+    The exercises rotate: the first is `first` when it is one of them (the exercise the
+    reminder named: the user was told to do that one), else the desk-friendly exercise
+    after `last` (the one done or suggested last time). Repetitions are cut to stay
+    within two minutes (the plan says which); a second exercise is added while the
+    routine is under a minute.
     """
     left_out = [
         LeftOut(e.id, reason)
@@ -101,6 +109,8 @@ def quick_routine(catalog: Catalog, declared: Collection[str], last: str | None 
         if e.desk_friendly and (reason := health_reason(e, catalog, declared))
     ]
     candidates = desk_friendly_ids(catalog.exercises.values(), declared)
+    if first in candidates:
+        last = candidates[candidates.index(first) - 1]  # so the rotation begins at `first`
     rotation = ExerciseRotation(candidates, last)
     order = [rotation.next() or "" for _ in candidates]
     entries: list[tuple[Exercise, int]] = []

@@ -40,6 +40,8 @@ class DaemonPaths:
     sitting: Path
     runtime_dir: Path
     control_socket: Path
+    pictures: Path | None = None
+    """Where exercise pictures are cached; None: reminders go without one."""
 
     @classmethod
     def found(cls, files: ConfigFiles) -> DaemonPaths:
@@ -49,6 +51,7 @@ class DaemonPaths:
             sitting=paths.sitting_state_file(),
             runtime_dir=paths.runtime_dir(),
             control_socket=paths.control_socket(),
+            pictures=paths.pictures_cache_dir(),
         )
 
 

@@ -17,8 +17,9 @@ class RoutineWindows:
     def __init__(self) -> None:
         self._running: set[asyncio.Future[int]] = set()
 
-    async def open_quick(self) -> None:
-        """Open one, given a screen to show it on."""
+    async def open_quick(self, first: str | None = None) -> None:
+        """Open one, given a screen to show it on, beginning with exercise `first` (the
+        one the reminder named) when it can be done."""
         if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
             return
         # The window must not speak for the daemon to systemd.
@@ -29,6 +30,7 @@ class RoutineWindows:
                 "-m",
                 "deskguard.routine",
                 "--quick",
+                *(["--starting-with", first] if first else []),
                 env=env,
                 stdin=asyncio.subprocess.DEVNULL,
                 start_new_session=True,

@@ -69,6 +69,8 @@ DUE_SLACK = timedelta(milliseconds=50)
 DUE_SLACK_MAX = 0.2
 # Without a tray, the status nobody shows is still refreshed this often (seconds).
 UNSHOWN_STATUS_REFRESH = 60.0
+# The quick stretch's picture in a host's menu, which draws it at about 16-24 px.
+MENU_PICTURE_SIZE = (48, 48)
 
 
 class StartFailed(UserError):
@@ -466,9 +468,9 @@ class Daemon:
         if self._scheduler is not None:
             reschedule(self._scheduler, triggers, self._job_work)
 
-    def _open_quick_routine_soon(self) -> None:
+    def _open_quick_routine_soon(self, exercise: str | None) -> None:
         if self.config.settings.routine.window_on_break:
-            self._loop.create_task(self._routine_windows.open_quick())
+            self._loop.create_task(self._routine_windows.open_quick(exercise))
 
     # -- callbacks from adapters (may come from any thread) -----------------------------
 
@@ -499,6 +501,7 @@ class _TrayController:
 
     def __init__(self, daemon: Daemon) -> None:
         self._daemon = daemon
+        self._pictures: dict[str, bytes | None] = {}  # by exercise id, read once
 
     def status(self) -> Status:
         status: Status = self._daemon.call(self._status())
@@ -511,6 +514,33 @@ class _TrayController:
         """Run a control command as if it came over the socket; UserError when refused."""
         result: dict[str, Any] = self._daemon.call(self._daemon.handle(Request(cmd, args)))
         return result
+
+    def quick_stretch_picture(self, status: Status) -> bytes | None:
+        """The reminder's exercise while one is on screen, else the quick routine's first.
+
+        Drawn (once, then cached on disk) only when the tray's host shows menu icons,
+        which is the only tray that asks.
+        """
+        from deskguard.core.routine_plan import quick_routine
+
+        config = self._daemon.config
+        catalog, declared = config.catalog, config.settings.health.contraindications
+        exercise = catalog.exercises.get(status.pending_exercise or "")
+        if exercise is None:
+            exercises = quick_routine(catalog, declared).routine.exercises
+            exercise = exercises[0] if exercises else None
+        if exercise is None or exercise.figure is None or config.paths.pictures is None:
+            return None
+        if exercise.id not in self._pictures:
+            from deskguard.pictures.cache import cached_picture
+
+            try:
+                picture = cached_picture(exercise, config.paths.pictures, MENU_PICTURE_SIZE)
+                self._pictures[exercise.id] = picture.read_bytes()
+            except (OSError, ValueError) as exc:
+                log.warning("the quick stretch goes without its picture: %s", exc)
+                self._pictures[exercise.id] = None
+        return self._pictures[exercise.id]
 
 
 def _quiet_about_lost_buses(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:

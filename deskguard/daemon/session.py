@@ -46,7 +46,10 @@ from deskguard.model import plain
 from deskguard.store.errors import HistoryError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from deskguard.daemon.adapters import Adapters
+    from deskguard.model.exercise import Exercise
 
 log = logging.getLogger("deskguard")
 T = TypeVar("T")
@@ -73,8 +76,9 @@ class Listeners:
     due: list[Callable[[float | None], None]] = field(default_factory=list)
     # Every batch of decisions, as the tracker made them (a simulation's timeline).
     decisions: list[Callable[[Instant, list[Decision]], None]] = field(default_factory=list)
-    # A break was accepted: the runtime opens the quick routine window.
-    stretch: list[Callable[[], None]] = field(default_factory=list)
+    # A break was accepted: the runtime opens the quick routine window, beginning with
+    # the exercise the answered reminder named (None: no reminder named one).
+    stretch: list[Callable[[str | None], None]] = field(default_factory=list)
 
 
 class Session:
@@ -99,6 +103,9 @@ class Session:
         self._saved: carry_rules.SaveMark | None = None
         self._walk_suggested_on: date | None = None
         self._activity_warned = False
+        # The last idle time a source gave, and when (monotonic): the base while it is away.
+        self._idle_at_last_reading = 0.0
+        self._idle_read_at = clock().monotonic
         self._published_state: str | None = None
 
     # -- start and finish -----------------------------------------------------------
@@ -178,8 +185,9 @@ class Session:
                 raise UserError(str(exc)) from None
             await self._act(decisions, at)
         if name == "stretch":
+            named = next((d.exercise for d in decisions if isinstance(d, CloseReminder)), None)
             for listener in self.listen.stretch:
-                listener()
+                listener(named)
         return decisions
 
     def _apply(self, name: UserAction, at: Instant, seconds: float | None) -> list[Decision]:
@@ -200,6 +208,13 @@ class Session:
         return seconds_until_tomorrow(self.tracker.policy.working_hours, self.clock().wall)
 
     async def routine_started(self, kind: str, steps_total: int) -> int:
+        """Record a routine the user started. One started while a reminder waits for an
+        answer (from the tray, `deskguard routine`) is the answer: the reminder is
+        accepted and closed, without opening a second routine."""
+        async with self._serial:
+            at = self.clock()
+            if self.tracker.state(at).value == "reminding":
+                await self._act(self.tracker.accept(at), at)
         return self.adapters.history.start_routine(self.clock().wall, kind, steps_total)
 
     async def routine_progress(self, routine_id: int, steps_done: int, finished: bool) -> None:
@@ -258,6 +273,7 @@ class Session:
             activity_source=self.adapters.activity.name,
             notifier=self.adapters.notifier.name,
             pending_exercise=snap.pending_exercise,
+            pending_exercise_name=self._exercise_name(snap.pending_exercise),
             snoozes_left=snap.snoozes_left,
             deferred_by=snap.deferred_by,
             idle_seconds=round(self.last_idle, 1),
@@ -338,7 +354,10 @@ class Session:
         )
         notifier = self.adapters.notifier
         urgency: Literal["low", "normal"] = "low" if remind.quiet else "normal"
-        await notifier.show(Notice(text.title, text.body, text.actions, urgency=urgency))
+        image = await self._picture(exercise) if exercise else None
+        await notifier.show(
+            Notice(text.title, text.body, text.actions, urgency=urgency, image=image)
+        )
         self._reminder_id = self._write(
             self.adapters.history.record_reminder,
             at.wall,
@@ -347,6 +366,24 @@ class Session:
             notifier.name,
         )
         log.info("reminder: %s (via %s)", remind.exercise or "walk", notifier.name)
+
+    async def _picture(self, exercise: Exercise) -> Path | None:
+        """The exercise's picture for a notice, drawn on first use (off the event loop);
+        None when it has no figure or the cache cannot be written: the text still goes."""
+        folder = self.config.paths.pictures
+        if exercise.figure is None or folder is None:
+            return None
+        from deskguard.pictures.cache import cached_picture
+
+        try:
+            return await asyncio.to_thread(cached_picture, exercise, folder)
+        except (OSError, ValueError) as exc:
+            log.warning("reminder goes without its picture: %s", exc)
+            return None
+
+    def _exercise_name(self, exercise_id: str | None) -> str | None:
+        exercise = self.config.catalog.exercises.get(exercise_id or "")
+        return exercise.name if exercise else None
 
     async def _maybe_suggest_walk(self, at: Instant) -> None:
         """Once a day, a break that starts around midday gets a walk suggestion."""
@@ -373,12 +410,21 @@ class Session:
 
         try:
             self.last_idle = await self.adapters.activity.idle_seconds()
+            self._idle_read_at = self.clock().monotonic
             self._activity_warned = False
         except ActivityUnavailable as exc:
+            # The source's server is away (its adapter logged that and is reconnecting).
+            # No input is known since the last reading, so the idle time goes on from
+            # there: a short gap changes nothing, a long one reads as time away rather
+            # than as the user sitting at a screen nobody can see.
             if not self._activity_warned:
-                log.warning("cannot read idle time (%s); counting the user as active", exc)
+                log.debug("cannot read idle time (%s); no input seen since the last reading", exc)
                 self._activity_warned = True
-            self.last_idle = 0.0
+            self.last_idle = self._idle_at_last_reading + (
+                self.clock().monotonic - self._idle_read_at
+            )
+            return self.last_idle
+        self._idle_at_last_reading = self.last_idle
         return self.last_idle
 
     def _presence_reading(self, at: Instant, leaving: bool = False) -> None:

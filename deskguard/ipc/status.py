@@ -43,6 +43,8 @@ class Status:
     notifier: str | None = None
     pending_exercise: str | None = None
     """The id of the exercise the reminder on screen suggests."""
+    pending_exercise_name: str | None = None
+    """Its name, as the reminder and the routine window say it."""
     snoozes_left: int | None = None
     deferred_by: tuple[str, ...] = ()
     """The focus signals that keep a due reminder waiting."""
@@ -84,7 +86,7 @@ class Status:
             "active": f"Sitting for {sitting}",
             "paused": f"Paused until {self.paused_until or 'you resume'}",
             "snoozed": f"Snoozed until {self.snoozed_until} (sitting for {sitting})",
-            "reminding": f"Time to stretch: {self.pending_exercise or WALK_INSTEAD}",
+            "reminding": f"Time to stretch: {self._pending_words()}",
             **FIXED_HEADLINES,
         }.get(state, state)
         lines = [headline]
@@ -104,12 +106,17 @@ class Status:
         if self.state == "snoozed":
             return f"Snoozed — {next_stretch or 'no stretch due'} (sitting {sitting})"
         if self.state == "reminding":
-            exercise = (self.pending_exercise or WALK_INSTEAD).replace("-", " ")
-            return f"Time to stretch: {exercise} (sitting {sitting})"
+            return f"Time to stretch: {self._pending_words()} (sitting {sitting})"
         if self.state == "paused":
             until = self.paused_until
             return f"Paused until {_clock(until, now)}" if until else "Paused until you resume"
         return FIXED_HEADLINES.get(self.state, "deskguard")
+
+    def _pending_words(self) -> str:
+        """The pending exercise by its name (an older daemon sends only the id)."""
+        if self.pending_exercise_name:
+            return self.pending_exercise_name
+        return (self.pending_exercise or WALK_INSTEAD).replace("-", " ")
 
     def _next_stretch(self) -> str:
         due = self.next_reminder_in_seconds

@@ -11,6 +11,7 @@ from annotated_types import Ge, Gt, Le, MinLen
 
 from deskguard.errors import UserError
 from deskguard.model.fields import FORBID_UNKNOWN_KEYS, OneLine, Slug, Text
+from deskguard.model.figure import Figure
 
 Kind = Literal["stretch", "strength"]
 Position = Literal["standing", "lying-on-back", "lying-face-down", "all-fours"]
@@ -84,10 +85,16 @@ class Exercise:
     steps: Annotated[tuple[Text, ...], MinLen(1)]
     desk_friendly: bool = False
     contraindications: tuple[Slug, ...]
+    figure: Figure | None = None
+    """The movement as key poses of a stick figure, drawn in the routine window, the
+    reminder and the tray; an exercise without one is shown in words only."""
 
     def __post_init__(self) -> None:
         if self.position in self.alternative_positions:
             raise ValueError(f"alternative_positions repeats the main position {self.position!r}")
+        sided = self.side_count == 2
+        if self.figure is not None and self.figure.other_side is not None and not sided:
+            raise ValueError("figure.other_side is only for an exercise with sides")
 
     @property
     def side_count(self) -> int:

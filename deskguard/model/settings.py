@@ -77,6 +77,8 @@ class RoutineSettings:
     length: Annotated[int, DurationRule(longest=2 * HOUR)] = 10 * 60
     at_desk: bool = False
     window_on_break: bool = True
+    sounds: bool = True
+    voice: bool = False
 
 
 @dataclass(frozen=True)

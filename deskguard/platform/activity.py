@@ -2,13 +2,15 @@
 
 One small adapter per desktop (the Wayland compositor's idle protocol, GNOME Mutter,
 freedesktop ScreenSaver, X11, Windows, macOS, none) behind `ActivitySource`;
-`open_activity_source` picks one at start-up.
+`open_activity_source` picks one at start-up and puts it behind `ReconnectingSource`, so
+that it comes back after its server went away.
 Every adapter is async and runs on the daemon's event-loop thread.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import re
@@ -22,6 +24,7 @@ from dbus_fast.aio import MessageBus
 
 from deskguard.platform.dbus import NOT_THERE, call_method, connect, reason_for
 from deskguard.platform.desktop import wayland_session
+from deskguard.platform.reconnect import Reconnector
 
 # The compositor's own protocol first: on KDE Plasma's Wayland the freedesktop interface
 # answers NotSupported, and only it sees input to every window; it needs WAYLAND_DISPLAY.
@@ -317,6 +320,72 @@ class GivenIdle:
         pass
 
 
+# -- coming back -------------------------------------------------------------------------
+
+
+class ReconnectingSource:
+    """A source whose server may go away (a restarted session bus, X server or shell):
+    the first failed reading counts as the loss, and the source is opened anew (with a
+    live reading, as at start-up) until it works again (deskguard.platform.reconnect).
+
+    While it is away a reading raises ActivityUnavailable at once, without waiting on
+    the server: what the idle time is meanwhile is the session's decision. A new source
+    needs nothing more than an entry in OPENERS whose readings raise ActivityUnavailable
+    once its connection broke; one that can tell sooner (a Wayland display whose socket
+    closed) may also offer `async def disconnected() -> str | None`, which is watched.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        source: ActivitySource,
+        log: logging.Logger,
+        natural_break: float = DEFAULT_NATURAL_BREAK,
+    ) -> None:
+        self.name = name
+        self._natural_break = natural_break  # the Wayland source subscribes for it again
+        self.what = f"activity source {name}"
+        self._source: ActivitySource | None = source
+        self._reconnector = Reconnector(self, log)
+        self._reconnector.watch()
+
+    @property
+    def up(self) -> bool:
+        return self._reconnector.up
+
+    async def idle_seconds(self) -> float:
+        source = self._source
+        if source is None or not self._reconnector.up:
+            raise ActivityUnavailable(f"{self.name} is away; reconnecting")
+        try:
+            return await source.idle_seconds()
+        except ActivityUnavailable as exc:
+            self._reconnector.lost(str(exc))
+            raise
+
+    async def aclose(self) -> None:
+        await self._reconnector.aclose()
+        await self.close()
+
+    # -- the Link the reconnector drives
+
+    async def connect(self) -> None:
+        self._source, _ = await _open_proven(self.name, self._natural_break)
+
+    async def disconnected(self) -> str | None:
+        watch: Callable[[], Awaitable[str | None]] | None = getattr(
+            self._source, "disconnected", None
+        )
+        return None if watch is None else await watch()
+
+    async def close(self) -> None:
+        source, self._source = self._source, None
+        if source is not None:
+            # A broken connection may fail to close: it is gone all the same.
+            with contextlib.suppress(Exception):
+                await source.aclose()
+
+
 # -- choosing ---------------------------------------------------------------------------------
 
 Opener = Callable[[], Awaitable[ActivitySource]]
@@ -372,7 +441,7 @@ async def open_activity_source(
             raise ActivityUnavailable(f"unknown activity source {choice!r}; one of {CHOICES}")
         source, idle = await _open_proven(choice, natural_break)
         log.info("activity source: %s (configured; idle %.1f s%s)", choice, idle, _how(source))
-        return source
+        return ReconnectingSource(choice, source, log, natural_break)
     skipped: list[str] = []
     for name in AUTO_ORDER:
         refusal = _auto_refusal(name)
@@ -391,7 +460,7 @@ async def open_activity_source(
             _how(source),
             _join(skipped),
         )
-        return source
+        return ReconnectingSource(name, source, log, natural_break)
     log.warning(
         "activity source: none, so the user counts as active while unlocked; not used: %s",
         _join(skipped),

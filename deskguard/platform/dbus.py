@@ -1,5 +1,5 @@
 """What the D-Bus adapters share: their own connection, one method call that never starts a
-service, and one line on why a call failed."""
+service, one line on why a call failed, and the wait for a connection to be lost."""
 
 from __future__ import annotations
 
@@ -71,3 +71,13 @@ def reason_for(exc: BaseException, timeout: float | None = None) -> str:
     if isinstance(exc, TimeoutError):
         return "no answer in time" if timeout is None else f"no answer within {timeout:g} s"
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+async def until_closed(bus: MessageBus) -> str:
+    """Wait until `bus` has lost its connection (the bus daemon stopped, or closed it);
+    the reason, for a Reconnector's log line (deskguard.platform.reconnect)."""
+    try:
+        await bus.wait_for_disconnect()  # type: ignore[no-untyped-call]
+    except Exception as exc:  # how it broke: dbus-fast raises that here
+        return f"the bus closed the connection: {reason_for(exc)}"
+    return "the bus closed the connection"

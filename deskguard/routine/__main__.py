@@ -21,9 +21,18 @@ def main(argv: list[str] | None = None) -> int:
     choice.add_argument("--quick", action="store_true", help="one or two desk-friendly exercises")
     choice.add_argument("--exercises", metavar="ID,ID", help="exactly these exercises, in order")
     parser.add_argument("--terminal", action="store_true", help="run in this terminal")
+    parser.add_argument(
+        "--starting-with",
+        metavar="ID",
+        help="with --quick: begin with this exercise (the one the reminder named)",
+    )
     options = parser.parse_args(argv)
+    if options.starting_with and not options.quick:
+        parser.error("--starting-with goes with --quick")
 
-    request = RoutineRequest(options.quick, parse_ids(options.exercises), options.terminal)
+    request = RoutineRequest(
+        options.quick, parse_ids(options.exercises), options.terminal, options.starting_with
+    )
     try:
         return run(request)
     except InvalidConfiguration as exc:

@@ -24,16 +24,19 @@ if TYPE_CHECKING:
     import tkinter as tk
 
     from deskguard.catalog import Catalog
+    from deskguard.platform.sound import CuePlayer
     from deskguard.settings import Settings
 
 
 @dataclass(frozen=True)
 class RoutineRequest:
-    """What the user asked for: --quick, --exercises ID,ID, --terminal."""
+    """What the user asked for: --quick, --exercises ID,ID, --terminal; `first`: the
+    exercise a quick routine begins with (the one the answered reminder named)."""
 
     quick: bool = False
     exercise_ids: tuple[str, ...] = ()
     terminal: bool = False
+    first: str | None = None
 
     @property
     def kind(self) -> RoutineKind:
@@ -53,7 +56,7 @@ def make_plan(
     if request.exercise_ids:
         return custom_routine(catalog, request.exercise_ids, declared)
     if request.quick:
-        return quick_routine(catalog, declared)
+        return quick_routine(catalog, declared, first=request.first)
     return full_routine(
         catalog, declared, settings.routine.length, at_desk=settings.routine.at_desk
     )
@@ -76,8 +79,9 @@ def describe_plan(plan: Plan, catalog: Catalog) -> list[str]:
         by_reason.setdefault(item.reason, []).append(catalog.exercises[item.exercise_id].name)
     for reason, names in by_reason.items():
         lines.append(f"Left out: {', '.join(names)}: {reason}")
-    for note in plan.shortened:
-        lines.append(f"Shortened: {note}")
+    if plan.shortened:
+        # One line however many: the window has room for a note, not a list.
+        lines.append(f"Shortened: {'; '.join(plan.shortened)}")
     return lines
 
 
@@ -128,6 +132,12 @@ def _reading(stdin: TextIO, out: TextIO) -> Callable[[str], str]:
     return ask
 
 
+def _cue_player(settings: Settings) -> CuePlayer:
+    from deskguard.platform.sound import cue_player
+
+    return cue_player(sounds=settings.routine.sounds, voice=settings.routine.voice)
+
+
 def run_in_terminal(
     request: RoutineRequest,
     catalog: Catalog,
@@ -153,15 +163,20 @@ def run_in_terminal(
     out.write("Ctrl+C stops.\n")
     out.flush()
     reporter = ProgressReporter(request.kind, plan.routine.holds)
+    cues = _cue_player(settings)
     player = TerminalPlayer(
         plan.routine,
         reporter,
         out,
         clock=RoutineClock(speed_from_env()),
         trace=Trace.from_env(),
+        on_cue=cues.cue,
     )
-    with _Stopper(_interrupt):
-        player.run()
+    try:
+        with _Stopper(_interrupt):
+            player.run()
+    finally:
+        cues.close()  # lets the "done" tone finish
     return ExitCode.OK
 
 
@@ -180,6 +195,7 @@ def run_in_window(
 
     trace = Trace.from_env()
     clock = RoutineClock(speed_from_env())
+    cues = _cue_player(settings)
     outcome: list[int] = []
     playing: list[RoutineWindow] = []
 
@@ -210,6 +226,7 @@ def run_in_window(
             notes=notes,
             trace=trace,
             on_over=lambda progress: print(reporter.outcome_note(progress), file=out, flush=True),
+            cues=cues,
         )
         playing.append(window)
         window.start()
@@ -234,8 +251,11 @@ def run_in_window(
         )
     else:
         begin(declared)
-    with _Stopper(request_stop):
-        root.mainloop()
+    try:
+        with _Stopper(request_stop):
+            root.mainloop()
+    finally:
+        cues.close()
     return outcome[0] if outcome else ExitCode.OK
 
 

@@ -7,10 +7,12 @@ player never reads a clock itself.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
+from deskguard.core.cues import Cue, CueCursor, cue_schedule
 from deskguard.core.routine import Frame, Routine
 
 
@@ -35,12 +37,18 @@ class Player:
 
     `steps_done` counts the held repetitions the user went through; those jumped over
     by a skip do not count. Every method that moves time returns what to report, in order.
+
+    The player is the one place where routine time moves, so it also hands each sound
+    and voice cue (deskguard.core.cues) to `on_cue` as its moment is reached, for the
+    window and the terminal alike.
     """
 
-    def __init__(self, routine: Routine) -> None:
+    def __init__(self, routine: Routine, on_cue: Callable[[Cue], None] | None = None) -> None:
         if routine.empty:
             raise ValueError("an empty routine cannot be played")
         self.routine = routine
+        self._on_cue = on_cue
+        self._cues = CueCursor(cue_schedule(routine))
         self.state = PlayerState.READY
         self.steps_done = 0
         self._position = 0.0  # routine second reached at `_since`
@@ -68,6 +76,15 @@ class Player:
             raise RuntimeError(f"cannot start a player that is {self.state}")
         self.state = PlayerState.RUNNING
         self._since = now
+        self._cue(0.0)
+
+    def _cue(self, position: float) -> None:
+        self._play(self._cues.reach(position))
+
+    def _play(self, cues: list[Cue]) -> None:
+        if self._on_cue is not None:
+            for cue in cues:
+                self._on_cue(cue)
 
     def advance(self, now: float) -> list[Progress]:
         """Move to `now`; reports each batch of completed holds and the finish."""
@@ -75,6 +92,7 @@ class Player:
             return []
         before, after = self._position, self.position(now)
         self._position, self._since = after, now
+        self._cue(after)
         events: list[Progress] = []
         done = self.routine.holds_ending_between(before, after)
         if done:
@@ -109,6 +127,7 @@ class Player:
             return events
         self._position = float(self.routine.next_exercise_start(self._position))
         self._since = now
+        self._play(self._cues.jump(self._position))
         if self._position >= self.routine.total_seconds:
             self.state = PlayerState.FINISHED
             events.append(Progress("finished", self.steps_done))

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
+from deskguard.core.cues import Cue
 from deskguard.core.routine import Frame, Routine
 from deskguard.routine import RoutineClock, Trace
 from deskguard.routine.player import Player, Progress
@@ -70,8 +71,9 @@ class TerminalPlayer:
         tty: bool | None = None,
         wait: Callable[[float], None] = time.sleep,
         trace: Trace | None = None,
+        on_cue: Callable[[Cue], None] | None = None,
     ) -> None:
-        self.player = Player(routine)
+        self.player = Player(routine, on_cue)
         self.reporter = reporter
         self.out = out
         self.clock = clock or RoutineClock()

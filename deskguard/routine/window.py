@@ -9,11 +9,16 @@ from __future__ import annotations
 import tkinter as tk
 from collections.abc import Callable, Sequence
 from tkinter import ttk
+from typing import TYPE_CHECKING
 
 from deskguard.core.routine import Frame, Routine
 from deskguard.routine import RoutineClock, Trace
+from deskguard.routine.figure_canvas import FigureCanvas
 from deskguard.routine.player import Player, PlayerState, Progress
 from deskguard.routine.progress import ProgressReporter
+
+if TYPE_CHECKING:
+    from deskguard.platform.sound import CuePlayer
 
 TITLE = "deskguard routine"
 TICK_MS = 100
@@ -39,7 +44,8 @@ def widget_box(widget: tk.Misc) -> list[int]:
 class RoutineWindow:
     """Plays a routine inside `root`: call `start()`, then run the Tk main loop.
 
-    Space pauses and resumes, Right skips to the next exercise, Escape stops. When the
+    Space pauses and resumes, Right skips to the next exercise, Escape stops, S and V
+    turn the sound and voice cues on and off. When the
     routine is over `on_over` gets the final report; a finished routine stays on screen
     for `linger` real seconds before the window closes, a stopped one closes at once.
     """
@@ -55,9 +61,11 @@ class RoutineWindow:
         trace: Trace | None = None,
         linger: float = 4.0,
         on_over: Callable[[Progress], None] | None = None,
+        cues: CuePlayer | None = None,
     ) -> None:
         self.root = root
-        self.player = Player(routine)
+        self.cues = cues
+        self.player = Player(routine, cues.cue if cues is not None else None)
         self.reporter = reporter
         self.clock = clock or RoutineClock()
         self.trace = trace or Trace(None)
@@ -105,6 +113,9 @@ class RoutineWindow:
             button.pack(side="left", expand=True, fill="x", padx=4)
         for widget, event in ((buttons, "<Configure>"), (self.stop_button, "<Map>")):
             widget.bind(event, lambda _event: self.root.after_idle(self._trace_layout))
+        self.cue_switches = ttk.Label(body, font=("TkDefaultFont", 9), foreground="#666666")
+        self.cue_switches.pack(side="bottom", anchor="e")
+        self._show_cue_switches()
         self.upcoming = ttk.Label(body)
         self.upcoming.pack(side="bottom", anchor="w")
         self.bar = ttk.Progressbar(
@@ -117,9 +128,16 @@ class RoutineWindow:
         self.countdown.pack(side="bottom", fill="x")
         self.instruction = ttk.Label(body, font=("TkDefaultFont", 12, "italic"), wraplength=WRAP)
         self.instruction.pack(side="bottom", anchor="w")
+        # The figure takes the room left between the instructions and the countdown.
+        self.figure = FigureCanvas(body)
+        self.figure.widget.pack(side="bottom", fill="both", expand=True, pady=(0, 8))
         self.root.bind("<space>", lambda _event: self.toggle_pause())
         self.root.bind("<Right>", lambda _event: self.skip())
         self.root.bind("<Escape>", lambda _event: self.stop())
+        for key in ("s", "S"):
+            self.root.bind(f"<{key}>", lambda _event: self.toggle_cues("sounds"))
+        for key in ("v", "V"):
+            self.root.bind(f"<{key}>", lambda _event: self.toggle_cues("voice"))
         self.root.protocol("WM_DELETE_WINDOW", self.stop)
 
     # -- controls -------------------------------------------------------------------
@@ -149,6 +167,27 @@ class RoutineWindow:
             return
         self._handle(self.player.stop(self.clock()))
         self._render()
+
+    def toggle_cues(self, which: str) -> None:
+        """Turn the sound ("sounds") or voice ("voice") cues on or off."""
+        if self.cues is None:
+            return
+        if which == "sounds":
+            self.cues.sounds = not self.cues.sounds
+        else:
+            self.cues.voice = not self.cues.voice
+        self._show_cue_switches()
+        self.trace.write(
+            {"event": "cues", "sounds": self.cues.sounds, "voice": self.cues.voice}, always=True
+        )
+
+    def _show_cue_switches(self) -> None:
+        if self.cues is None:
+            self.cue_switches.configure(text="")
+            return
+        sounds = "on" if self.cues.sounds else "off"
+        voice = "on" if self.cues.voice else "off"
+        self.cue_switches.configure(text=f"Sounds {sounds} (S) · Voice {voice} (V)")
 
     def close(self) -> None:
         if self.result is not None:
@@ -193,6 +232,7 @@ class RoutineWindow:
         self.steps.configure(text=self.reporter.outcome_note(progress))
         self.instruction.configure(text="")
         self.countdown.configure(text="✓")
+        self.figure.clear()
         self.rep.configure(text="")
         self.upcoming.configure(text="")
         self.bar.configure(value=self.player.routine.total_seconds)
@@ -226,6 +266,7 @@ class RoutineWindow:
         self.rep.configure(text=step.rep_label if step.kind == "hold" else step.label)
         self.bar.configure(value=frame.second)
         self.upcoming.configure(text=f"Next: {frame.next}" if frame.next else "Next: done")
+        self.figure.show(frame)
 
     def _write_trace(self, frame: Frame) -> None:
         self.trace.write(
@@ -250,6 +291,7 @@ class RoutineWindow:
             {
                 "event": "layout",
                 "window": widget_box(self.root),
+                "figure": widget_box(self.figure.widget),
                 "buttons": {
                     "pause": widget_box(self.pause_button),
                     "skip": widget_box(self.skip_button),

@@ -37,6 +37,8 @@ from deskguard.platform.tray_host import status_notifier_host, tray_host, xembed
 from deskguard.tray.icon import IconKey, draw_icon, icon_key, refresh_seconds
 from deskguard.tray.menu import Effects, Entry, build_menu, perform
 from deskguard.tray.sni import SniTray, StatusNotifierItem
+from deskguard.tray.xorg_picture import paint_on_tray_background
+from deskguard.tray.xorg_tooltip import Tooltip
 
 SNI_START_TIMEOUT = 10.0
 
@@ -52,6 +54,11 @@ class TrayController(Protocol):
 
     def command(self, cmd: str, **args: Any) -> dict[str, Any]:
         """A control command ("snooze", "pause", ...); raises UserError when refused."""
+        ...
+
+    def quick_stretch_picture(self, status: Status) -> bytes | None:
+        """The picture (PNG) of the exercise the quick stretch starts with, if it has one.
+        Called on the daemon's event loop."""
         ...
 
 
@@ -167,7 +174,9 @@ def start_sni_tray(
     """The StatusNotifierItem on the daemon's loop, registered with the host; None if it fails."""
     status = _first_status(controller, log)
     effects = effects_for(controller.command, log, status)
-    item = StatusNotifierItem(lambda entry: perform(entry, effects), log)
+    item = StatusNotifierItem(
+        lambda entry: perform(entry, effects), log, controller.quick_stretch_picture
+    )
     try:
         asyncio.run_coroutine_threadsafe(item.start(), loop).result(SNI_START_TIMEOUT)
     except Exception as exc:
@@ -336,7 +345,7 @@ class Tray:
 
 
 def mend_xorg_icon(icon: Any, on_button_press: Callable[[Any], None]) -> None:
-    """Mend three faults of pystray 0.19.5's xorg icon (`icon` is a `pystray._xorg.Icon`).
+    """Mend five faults of pystray 0.19.5's xorg icon (`icon` is a `pystray._xorg.Icon`).
 
     - The icon window never asks for button presses, so clicks never reach it.
     - Every redraw asks the tray to dock the icon again, and trayer keeps an empty slot for
@@ -346,14 +355,24 @@ def mend_xorg_icon(icon: Any, on_button_press: Callable[[Any], None]) -> None:
       shared with that thread; python-xlib then sometimes leaves a request unsent (a flush
       is skipped while another thread sends), and the caller waits forever. Send those
       calls over a connection of their own instead.
+    - The picture is stretched to the slot and pasted on black: deskguard.tray.xorg_picture
+      draws it square, centred, on the tray's own background.
+    - It has no tooltip: deskguard.tray.xorg_tooltip shows the title under the pointer.
     """
     from Xlib import X, display
     from Xlib.protocol import event
 
+    tooltip = Tooltip(icon)
+    tooltip_events = tooltip.install(icon._message_handlers)
     icon._window.change_attributes(
-        event_mask=X.ExposureMask | X.StructureNotifyMask | X.ButtonPressMask
+        event_mask=X.ExposureMask | X.StructureNotifyMask | X.ButtonPressMask | tooltip_events
     )
-    icon._message_handlers[X.ButtonPress] = on_button_press
+
+    def on_press(event: Any) -> None:
+        tooltip.hide()  # the menu opens where it was
+        on_button_press(event)
+
+    icon._message_handlers[X.ButtonPress] = on_press
     dock = icon._dock_window
 
     def assert_docked() -> None:
@@ -362,6 +381,7 @@ def mend_xorg_icon(icon: Any, on_button_press: Callable[[Any], None]) -> None:
         assert icon._systray_manager
 
     icon._assert_docked = assert_docked
+    paint_on_tray_background(icon)
     icon._display.flush()
 
     sender = display.Display()

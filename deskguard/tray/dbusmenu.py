@@ -44,6 +44,8 @@ def entry_properties(entry: Entry) -> dict[str, Variant]:
     }
     if entry.submenu:
         properties["children-display"] = Variant("s", "submenu")
+    if entry.icon_png is not None:
+        properties["icon-data"] = Variant("ay", entry.icon_png)
     return properties
 
 

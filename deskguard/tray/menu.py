@@ -65,6 +65,8 @@ class Entry:
     enabled: bool = True
     submenu: tuple[Entry, ...] = ()
     separator: bool = False
+    icon_png: bytes | None = None
+    """A picture beside the label, where the host draws menu icons (PNG)."""
 
 
 SEPARATOR = Entry("", separator=True)
@@ -86,8 +88,10 @@ SNOOZABLE = frozenset({"active", "snoozed", "reminding"})
 STATS_TODAY = ("stats", "--days", "1")
 
 
-def build_menu(status: Status, now: datetime | None = None) -> tuple[Entry, ...]:
-    """The menu for one daemon status."""
+def build_menu(
+    status: Status, now: datetime | None = None, *, quick_picture: bytes | None = None
+) -> tuple[Entry, ...]:
+    """The menu for one daemon status; `quick_picture` shows the quick stretch's exercise."""
     state = status.state
     entries = [
         Entry(status.headline(now), enabled=False),
@@ -95,7 +99,7 @@ def build_menu(status: Status, now: datetime | None = None) -> tuple[Entry, ...]
         Entry(START_ROUTINE, RunRoutine()),
         # A break the user takes: the daemon opens the quick routine window for it
         # (unless routine.window_on_break is off), as for the reminder's "Stretch now".
-        Entry(QUICK_STRETCH, DaemonCommand("break")),
+        Entry(QUICK_STRETCH, DaemonCommand("break"), icon_png=quick_picture),
     ]
     if state in SNOOZABLE:
         entries.append(_snooze_entry(status))

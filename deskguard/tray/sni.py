@@ -67,8 +67,14 @@ class StatusNotifierItem:
 
     `perform_entry` carries out a menu entry (it may block: it is called on a thread)."""
 
-    def __init__(self, perform_entry: PerformEntry, log: logging.Logger) -> None:
+    def __init__(
+        self,
+        perform_entry: PerformEntry,
+        log: logging.Logger,
+        quick_picture: Callable[[Status], bytes | None] = lambda _status: None,
+    ) -> None:
         self._perform_entry = perform_entry
+        self._quick_picture = quick_picture
         self._log = log
         self._bus: MessageBus | None = None
         self._registering: set[asyncio.Task[None]] = set()  # the loop keeps weak references
@@ -78,7 +84,7 @@ class StatusNotifierItem:
         self._pixmaps = argb_pixmaps(self._key)
         self._title = self._status.headline()
         self.menu = MenuLayout()
-        self.menu.replace(build_menu(self._status))
+        self.menu.replace(build_menu(self._status, quick_picture=quick_picture(self._status)))
 
     # -- the loop ---------------------------------------------------------------------
 
@@ -132,7 +138,7 @@ class StatusNotifierItem:
             self._signal(ITEM_PATH, ITEM_INTERFACE, "NewToolTip")
         if item_status(status) != item_status(old):
             self._signal(ITEM_PATH, ITEM_INTERFACE, "NewStatus", "s", [item_status(status)])
-        entries = build_menu(status)
+        entries = build_menu(status, quick_picture=self._quick_picture(status))
         if entries == self.menu.entries:
             return
         reshaped, changed = self.menu.replace(entries)

@@ -27,6 +27,8 @@ CHANGED: dict[str, tuple[str, Any]] = {
     "routine.length": ("12m", "12m"),
     "routine.at_desk": ("true", True),
     "routine.window_on_break": ("false", False),
+    "routine.sounds": ("false", False),
+    "routine.voice": ("true", True),
     "walking.daily_goal_km": ("6.5", 6.5),
     "walking.end_of_day_summary": ("false", False),
     "focus.do_not_disturb": ("false", False),

@@ -198,6 +198,34 @@ def test_a_screensaver_that_starts_later_is_still_heard(session: HeadlessDesktop
     assert run(scenario()) == []
 
 
+def test_a_gnome_screensaver_that_starts_later_locked_is_read_at_once(
+    session: HeadlessDesktop, caplog: pytest.LogCaptureFixture
+) -> None:
+    # GNOME's org.gnome.ScreenSaver is a proxy D-Bus starts on demand: when it comes up
+    # the screen may be locked already, and no ActiveChanged tells of that.
+    caplog.set_level(logging.INFO, "test.session")
+    seen = Recorder()
+
+    async def scenario() -> list[str]:
+        watcher = SessionWatcher(LOG)
+        watching = await watcher.start(seen.on_lock, seen.on_sleep)
+        screensaver = FakeScreenSaver("org.gnome.ScreenSaver", active=True)
+        service = await export("org.gnome.ScreenSaver", ("/org/gnome/ScreenSaver", screensaver))
+        try:
+            await eventually(lambda: seen.locks == [True], "the lock read when the proxy started")
+            assert watcher.locked is True
+            screensaver.set_active(False)
+            await eventually(lambda: seen.locks == [True, False], "the unlock")
+            return watching
+        finally:
+            await watcher.aclose()
+            service.disconnect()
+
+    assert run(scenario()) == []
+    assert "org.gnome.ScreenSaver started" in caplog.text
+    assert "screen locked (org.gnome.ScreenSaver)" in caplog.text
+
+
 def test_logind_lock_unlock_and_sleep_on_the_system_bus(
     session: HeadlessDesktop, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -28,6 +28,7 @@ from deskguard.ipc.status import Status
 from deskguard.platform.tray_host import tray_host_available
 from deskguard.tray.icon import DIM, GREEN, TRACK
 from deskguard.tray.menu import Entry, build_menu
+from deskguard.tray.xorg_tooltip import TOOLTIP_CLASS
 from tests.support.desktop import HeadlessDesktop
 from tests.support.polling import poll
 from tests.support.process import DeskguardProcess, write_config
@@ -100,6 +101,19 @@ def docked_icon(desktop: HeadlessDesktop) -> Box | None:
     return None
 
 
+def shown_tooltip(desktop: HeadlessDesktop) -> tuple[str, Box] | None:
+    """The xorg icon's tooltip while it is shown: its text (the window's name) and place."""
+    with x_connection(desktop) as connection:
+        root = connection.screen().root
+        for child in root.query_tree().children:
+            if (
+                child.get_wm_class() == TOOLTIP_CLASS
+                and child.get_attributes().map_state == X.IsViewable
+            ):
+                return str(child.get_wm_name()), _box(child, root)
+    return None
+
+
 def shown_windows(desktop: HeadlessDesktop) -> dict[int, Box]:
     """The top-level windows on the screen now (a menu is one of them while it is open)."""
     with x_connection(desktop) as connection:
@@ -120,6 +134,21 @@ def count_colour(picture: Image.Image, rgb: RGB, tolerance: int = 30) -> int:
     data = picture.tobytes()
     pixels = zip(data[0::3], data[1::3], data[2::3], strict=True)
     return sum(all(abs(a - b) <= tolerance for a, b in zip(p, rgb, strict=True)) for p in pixels)
+
+
+def pixels(picture: Image.Image) -> list[RGB]:
+    data = picture.convert("RGB").tobytes()
+    return list(zip(data[0::3], data[1::3], data[2::3], strict=True))
+
+
+def drawn_box(picture: Image.Image, background: RGB) -> tuple[int, int, int, int] | None:
+    """The bounding box of the pixels clearly unlike `background`: what is drawn on it."""
+    mask = Image.new("L", picture.size)
+    far = [
+        max(abs(a - b) for a, b in zip(p, background, strict=True)) > 40 for p in pixels(picture)
+    ]
+    mask.putdata([255 if is_far else 0 for is_far in far])
+    return mask.getbbox()
 
 
 def text_rows(picture: Image.Image) -> list[int]:
@@ -287,6 +316,72 @@ def test_the_icon_docks_and_shows_the_sitting_time_live(
         return count_colour(picture, GREEN) == 0 and count_colour(picture, DIM, 20) > 4
 
     poll(paused_look, timeout=10, what="the paused look (grey ring, pause bars)")
+
+
+LIGHT_PANEL = (238, 238, 238)
+
+
+@pytest.fixture
+def light_tray(tmp_path: Path) -> Iterator[HeadlessDesktop]:
+    """trayer painted a light grey, as many panels are."""
+    colour = int.from_bytes(bytes(LIGHT_PANEL), "big")
+    with HeadlessDesktop(tmp_path / "desktop", tray=True, tray_colour=colour) as running:
+        yield running
+
+
+def test_the_xorg_icon_is_a_round_ring_centred_in_its_slot_on_the_panels_colour(
+    light_tray: HeadlessDesktop, tmp_path: Path, stack: list[DeskguardProcess]
+) -> None:
+    desktop = light_tray
+    daemon, icon = start_with_icon(desktop, tmp_path, stack, "xorg")
+
+    def empty_ring() -> tuple[Box, Image.Image] | None:
+        now = wait_for_icon(desktop, daemon)
+        slot = now.crop(screenshot(desktop, tmp_path))
+        return (now, slot) if count_colour(slot, TRACK) > 20 else None
+
+    icon, slot = poll(empty_ring, timeout=20, what="the empty ring on the screen")
+    # trayer's slots are taller than wide: a picture stretched to the slot would show it.
+    assert icon.height > icon.width, icon
+    box = drawn_box(slot, LIGHT_PANEL)
+    assert box is not None
+    left, top, right, bottom = box
+    assert abs((right - left) - (bottom - top)) <= 2, (box, icon)  # a circle, not an oval
+    assert abs((left + right) - icon.width) <= 2 and abs((top + bottom) - icon.height) <= 2, box
+    assert right - left >= icon.width - 4  # as large as the slot allows
+    shown = pixels(slot)
+    # The panel's own colour around the ring: no black square, no coloured fringe (the
+    # empty ring is grey on grey, so every pixel is nearly grey).
+    assert count_colour(slot, (0, 0, 0), 60) == 0
+    coloured = {p for p in shown if max(p) - min(p) > 16}
+    assert not coloured, coloured
+    corners = (shown[0], shown[-1])  # top left, bottom right
+    near_panel = [max(abs(a - b) for a, b in zip(c, LIGHT_PANEL, strict=True)) for c in corners]
+    assert max(near_panel) <= 8, corners
+
+
+def test_the_xorg_icon_shows_the_status_line_as_a_tooltip_under_the_pointer(
+    desktop_with_tray: HeadlessDesktop, tmp_path: Path, stack: list[DeskguardProcess]
+) -> None:
+    desktop = desktop_with_tray
+    daemon, icon = start_with_icon(desktop, tmp_path, stack, "xorg")
+    daemon.wait_for_state("active")
+    x, y = icon.centre
+    desktop.xdotool("mousemove", str(x), str(y))
+    text, box = poll(lambda: shown_tooltip(desktop), timeout=10, what="the icon's tooltip")
+    assert text.startswith("Sitting"), text  # the status line, as the menu's first line
+    assert box.y >= icon.y + icon.height and box.x >= 0  # under the icon, on the screen
+
+    # The text is drawn: dark strokes on the light tooltip.
+    def written() -> Image.Image | None:
+        shown = box.crop(screenshot(desktop, tmp_path), inset=1)
+        return shown if count_colour(shown, (32, 32, 32), 60) > 20 else None
+
+    picture = poll(written, timeout=10, what="the tooltip's text")
+    assert count_colour(picture, (255, 255, 225), 12) > picture.width * picture.height // 2
+
+    desktop.xdotool("mousemove", "900", "600")
+    poll(lambda: shown_tooltip(desktop) is None, timeout=10, what="the tooltip to go")
 
 
 def test_a_left_click_on_the_xorg_icon_opens_the_popup_menu_which_snoozes(

@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterator
+import io
+import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from dbus_fast import Variant
+from dbus_fast import Message, MessageType, Variant
 from dbus_fast.aio import MessageBus
 from PIL import Image
 
-from deskguard.platform.dbus import call_method
+from deskguard.platform.dbus import add_match, call_method
 from deskguard.tray.icon import GREEN, TRACK
 from tests.integration.test_doctor import checks
 from tests.integration.test_tray import count_colour
@@ -62,8 +64,8 @@ def daemon(
     env = dict(desktop.env)
     env.pop("PYSTRAY_BACKEND", None)
     log = tmp_path_factory.mktemp("sni-daemon") / "daemon.log"
-    # A short sit limit: the ring fills a step every 1.25 s, and no reminder comes while
-    # the module runs (a few seconds).
+    # A short sit limit: the ring fills a step every 1.25 s, and no reminder comes by itself
+    # while the module runs (a few seconds); the one test that wants one shortens it.
     write_config(env, f'[reminder]\nsit_limit = "{SIT_LIMIT}s"\n')
     process = DeskguardProcess(env, log, args=("-v",)).start()
     try:
@@ -123,6 +125,56 @@ def click(desktop: HeadlessDesktop, name: str, label: str) -> None:
     bus_call(desktop, name, *MENU, "Event", "isvu", [ids[label], "clicked", Variant("s", ""), 0])
 
 
+def signals_while(
+    desktop: HeadlessDesktop,
+    name: str,
+    act: Callable[[], object],
+    until: Callable[[Message], bool],
+    timeout: float = 20,
+) -> list[Message]:
+    """The item's signals from just before `act` until one satisfies `until` (that one last).
+
+    Subscribed the way a host is, with a match rule on the item's bus name, so what
+    arrives here is what the panel hears."""
+
+    async def watch() -> list[Message]:
+        bus = await MessageBus(bus_address=desktop.bus_address).connect()
+        seen: list[Message] = []
+        arrived = asyncio.Event()
+
+        def on_message(message: Message) -> None:
+            if message.message_type is MessageType.SIGNAL and not arrived.is_set():
+                seen.append(message)
+                if until(message):
+                    arrived.set()
+
+        try:
+            bus.add_message_handler(on_message)
+            await add_match(bus, f"type='signal',sender='{name}'")
+            await asyncio.to_thread(act)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(arrived.wait(), timeout)
+            assert arrived.is_set(), [(m.member, m.body) for m in seen]
+            return seen
+        finally:
+            bus.disconnect()
+
+    return asyncio.run(watch())
+
+
+def member(name: str, *body: Any) -> Callable[[Message], bool]:
+    """A signal named `name` whose body starts with `body`."""
+    return lambda message: message.member == name and list(message.body[: len(body)]) == [*body]
+
+
+def ok(daemon: DeskguardProcess, *args: str) -> Callable[[], None]:
+    def run() -> None:
+        result = daemon.cli(*args)
+        assert result.returncode == 0, result.stderr
+
+    return run
+
+
 # ---------------------------------------------------------------------------- the tests
 
 
@@ -163,6 +215,82 @@ def test_the_ring_in_the_panel_turns_green_as_sitting_grows(
     poll(lambda: panel_pixels(desktop, tmp_path, GREEN) > 30, 20, "green in the panel's ring")
 
 
+# Live updates. These share the module's daemon with the tests around them and need it
+# sitting ("active"): they come before the host's menu starts a quick stretch (a break).
+
+
+def test_pause_from_the_cli_reshapes_the_hosts_menu(
+    desktop: HeadlessDesktop, daemon: DeskguardProcess
+) -> None:
+    name = item_name(desktop, daemon)
+    assert "Pause" in menu_ids(desktop, name)
+    seen = signals_while(desktop, name, ok(daemon, "pause", "30m"), member("LayoutUpdated"))
+    revision, parent = seen[-1].body
+    assert parent == 0  # the whole menu
+    # What the host reads on that signal: the new revision, Resume where Pause was.
+    new_revision, layout = bus_call(desktop, name, *MENU, "GetLayout", "iias", [0, -1, []])
+    assert new_revision == revision
+    labels = labels_in(layout)
+    assert "Resume" in labels and "Pause" not in labels and "30 min" not in labels
+
+    signals_while(desktop, name, ok(daemon, "resume"), member("LayoutUpdated"))
+    assert "Pause" in menu_ids(desktop, name) and "Resume" not in menu_ids(desktop, name)
+    daemon.wait_for_state("active")
+
+
+def test_the_status_line_is_updated_in_place(
+    desktop: HeadlessDesktop, daemon: DeskguardProcess
+) -> None:
+    name = item_name(desktop, daemon)
+    daemon.wait_for_state("active")
+    status_line = next(iter(menu_ids(desktop, name).items()))  # the first entry, by label
+    label, item_id = status_line
+    assert label.startswith("Sitting"), label
+
+    def new_status_line(message: Message) -> bool:
+        if message.member != "ItemsPropertiesUpdated":
+            return False
+        updated = dict(message.body[0])
+        return item_id in updated and updated[item_id]["label"].value != label
+
+    # Sitting grows by a step of the ring every 1.25 s: the line changes, its place does not.
+    seen = signals_while(desktop, name, lambda: None, new_status_line)
+    assert not [m for m in seen if m.member == "LayoutUpdated"]
+    labels_by_id = {number: text for text, number in menu_ids(desktop, name).items()}
+    assert labels_by_id[item_id].startswith("Sitting") and labels_by_id[item_id] != label
+    properties = bus_call(desktop, name, *MENU, "GetGroupProperties", "aias", [[item_id], []])
+    [[answered_id, answered]] = properties[0]
+    assert answered_id == item_id and answered["enabled"].value is False
+
+
+def test_a_pending_reminder_asks_for_attention_until_it_is_answered(
+    desktop: HeadlessDesktop, daemon: DeskguardProcess
+) -> None:
+    name = item_name(desktop, daemon)
+    item = "org.kde.StatusNotifierItem"
+    # A reminder within seconds; one snooze at most, so the second one has none left.
+    write_config(daemon.env, '[reminder]\nsit_limit = "3s"\nsnooze = "2s"\nmax_snoozes = 1\n')
+    try:
+        signals_while(desktop, name, ok(daemon, "reload"), member("NewStatus", "NeedsAttention"))
+        assert daemon.status()["state"] == "reminding"
+        assert prop(desktop, name, ITEM_PATH, item, "Status") == "NeedsAttention"
+        snooze = next(label for label in menu_ids(desktop, name) if label.startswith("Snooze"))
+
+        # Snoozed, with the cap reached: no longer asking, and the snooze entry gone from
+        # the host's menu. When the snooze is over, the item asks again.
+        seen = signals_while(desktop, name, ok(daemon, "snooze"), member("LayoutUpdated"))
+        assert any(member("NewStatus", "Active")(m) for m in seen), [m.member for m in seen]
+        labels = menu_ids(desktop, name)
+        assert snooze not in labels and "No snoozes left" in labels
+        signals_while(desktop, name, lambda: None, member("NewStatus", "NeedsAttention"))
+
+        signals_while(desktop, name, ok(daemon, "skip"), member("NewStatus", "Active"))
+        assert prop(desktop, name, ITEM_PATH, item, "Status") == "Active"
+    finally:
+        write_config(daemon.env, f'[reminder]\nsit_limit = "{SIT_LIMIT}s"\n')
+        ok(daemon, "reload")()
+
+
 def test_the_host_menu_changes_the_daemon_state(
     desktop: HeadlessDesktop, daemon: DeskguardProcess
 ) -> None:
@@ -188,6 +316,24 @@ def test_the_host_menu_changes_the_daemon_state(
 
     click(desktop, name, "Quick stretch now")
     daemon.wait_for_state("break")
+
+
+def test_the_quick_stretch_entry_shows_the_picture_of_its_exercise(
+    desktop: HeadlessDesktop, daemon: DeskguardProcess
+) -> None:
+    name = item_name(desktop, daemon)
+    entry = menu_ids(desktop, name)["Quick stretch now"]
+    [icon] = bus_call(desktop, name, *MENU, "GetProperty", "is", [entry, "icon-data"])
+    png = bytes(icon.value)
+    with Image.open(io.BytesIO(png)) as image:
+        assert (image.format, image.size) == ("PNG", (48, 48))
+    # Not reminding: the picture of the quick routine's first exercise, the first
+    # desk-friendly one, from the daemon's picture cache.
+    listed = json.loads(daemon.cli("catalog", "list", "--json").stdout)
+    first = next(e["id"] for e in listed if e["desk_friendly"])
+    cache = Path(desktop.env["XDG_CACHE_HOME"]) / "deskguard" / "pictures"
+    [cached] = cache.glob(f"{first}-48x48-*.png")
+    assert cached.read_bytes() == png
 
 
 def test_a_click_on_the_icon_opens_the_hosts_menu(

@@ -519,9 +519,10 @@ class HeadlessDesktop:
     as read-only; copy it to add variables.
     """
 
-    def __init__(self, base_dir: Path, tray: bool = False) -> None:
+    def __init__(self, base_dir: Path, tray: bool = False, tray_colour: int | None = None) -> None:
         self.base_dir = Path(base_dir).resolve()
         self.tray = tray
+        self.tray_colour = tray_colour
         self.display = ""
         self.bus_address = ""
         self.env: dict[str, str] = {}
@@ -705,6 +706,39 @@ class HeadlessDesktop:
         )
         self.env["DBUS_SESSION_BUS_ADDRESS"] = self.bus_address
 
+    def restart_bus(self) -> None:
+        """Stop the session bus and start a new one on the same socket, as a logout and
+        login would leave it for a program whose address is fixed in its environment;
+        then bring dunst and the recorder back on the new bus."""
+        self._kill_dunst()
+        if self._recorder is not None:
+            self._recorder.stop()
+        old = self._procs.pop("dbus-daemon")
+        _terminate(old)
+        Path(self.env["XDG_RUNTIME_DIR"], "bus").unlink(missing_ok=True)
+        self._start_bus()
+        self._start_recorder()
+        self.start_dunst()
+
+    def restart_xvfb(self) -> None:
+        """Stop the X server and start a new one on the same display number."""
+        old = self._procs.pop("Xvfb")
+        _terminate(old)
+        number = self.display.lstrip(":")
+        # The old server's lock and socket go with it; wait so the new one can take them.
+        poll(
+            lambda: not Path(f"/tmp/.X{number}-lock").exists(),
+            START_TIMEOUT,
+            "the old X server's lock file to go",
+        )
+        self._spawn_announcing(
+            "Xvfb",
+            lambda fd: [
+                "Xvfb", f":{number}", "-displayfd", str(fd), "-screen", "0", "1280x800x24",
+                "-nolisten", "tcp", "-noreset",
+            ],
+        )  # fmt: skip
+
     def _start_recorder(self) -> None:
         recorder = _BusRecorder(self.bus_address)
         self._stack.callback(recorder.stop)
@@ -723,14 +757,19 @@ class HeadlessDesktop:
         (self._dunst_dir / "dunstrc").write_text(_DUNSTRC.format(dmenu=shlex.quote(str(dmenu))))
 
     def _start_trayer(self) -> None:
-        """trayer is the XEmbed tray host; it is ready once it owns the tray selection."""
+        """trayer is the XEmbed tray host; it is ready once it owns the tray selection.
+
+        With `tray_colour` (0xRRGGBB) its panel is painted that colour: trayer's tint over
+        the (absent) wallpaper at no transparency. Otherwise it has GTK's default theme."""
+        look = ["--transparent", "false", "--tint", "0x336699"]
+        if self.tray_colour is not None:
+            look = ["--transparent", "true", "--alpha", "0", "--tint", f"0x{self.tray_colour:06x}"]
         proc = self._spawn(
             "trayer",
             [
                 "trayer",
                 "--edge", "top", "--align", "left", "--widthtype", "request",
-                "--height", "32", "--SetDockType", "true", "--transparent", "false",
-                "--tint", "0x336699",
+                "--height", "32", "--SetDockType", "true", *look,
             ],
         )  # fmt: skip
         self._stack.callback(_terminate, proc)

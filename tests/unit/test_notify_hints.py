@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from deskguard.paths import APP_ID
 from deskguard.platform.notify import Notice
 from deskguard.platform.notify.dbus import notify_hints
@@ -31,3 +33,9 @@ def test_a_reminder_and_a_plain_notice_have_categories_of_their_own() -> None:
 def test_a_reminder_is_resident_only_where_the_server_keeps_notices() -> None:
     assert "resident" not in values(REMINDER, "actions", "body")
     assert values(REMINDER, "actions", "persistence")["resident"] is True
+
+
+def test_a_picture_goes_as_a_file_uri_and_only_when_there_is_one() -> None:
+    with_picture = Notice("Time to stand up", "45 min.", image=Path("/tmp/pictures/crunch.png"))
+    assert values(with_picture)["image-path"] == "file:///tmp/pictures/crunch.png"
+    assert "image-path" not in values(REMINDER)

@@ -217,6 +217,33 @@ def test_quick_rotates_after_the_last_exercise_and_says_what_it_trimmed() -> Non
     assert fresh.routine.total_seconds == 42 + POSITION_CHANGE + 2 * 30 + SIDE_CHANGE
 
 
+@pytest.mark.parametrize("named", sorted(DESK_FRIENDLY))
+def test_quick_begins_with_the_exercise_the_reminder_named(named: str) -> None:
+    for last in (None, *sorted(DESK_FRIENDLY)):
+        plan = quick_routine(CATALOG, [], last, first=named)
+        assert plan.routine.exercises[0].id == named
+
+
+def test_quick_ignores_a_named_exercise_it_cannot_begin_with() -> None:
+    assert quick_routine(CATALOG, [], first="crunch") == quick_routine(CATALOG, [])
+    ruled_out = quick_routine(CATALOG, ["pregnancy"], first="standing-back-bend")
+    assert ruled_out == quick_routine(CATALOG, ["pregnancy"])
+    assert ruled_out.routine.empty  # both desk exercises are ruled out in pregnancy
+
+
+def test_the_shortened_exercises_are_told_in_one_line() -> None:
+    from deskguard.core.routine_plan import Plan
+    from deskguard.routine.launch import describe_plan
+
+    plan = quick_routine(CATALOG, [])
+    two = Plan(plan.routine, plan.left_out, (*plan.shortened, "Standing back bend: 2 of 5 times"))
+    shortened = [line for line in describe_plan(two, CATALOG) if line.startswith("Shortened")]
+    assert shortened == [
+        "Shortened: Standing quadriceps stretch: 1 of 3 times per leg;"
+        " Standing back bend: 2 of 5 times"
+    ]
+
+
 # --------------------------------------------------------------------------- full
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,6 +22,7 @@ DAEMON_JSON: dict[str, Any] = {
     "activity_source": "x11",
     "notifier": "dbus (dunst)",
     "pending_exercise": None,
+    "pending_exercise_name": None,
     "snoozes_left": 2,
     "deferred_by": ["camera"],
     "idle_seconds": 3.5,
@@ -108,8 +110,16 @@ def test_the_status_and_the_tray_need_neither_click_nor_pydantic_nor_the_cli() -
             "Next stretch in 8 min\nActivity: x11 · notifications: dbus (dunst)",
         ),
         (
+            status(
+                "reminding",
+                pending_exercise="standing-back-bend",
+                pending_exercise_name="Standing back bend",
+            ),
+            "Time to stretch: Standing back bend\nActivity: x11 · notifications: dbus",
+        ),
+        (  # a daemon from before names were sent: the id, readable
             status("reminding", pending_exercise="standing-back-bend"),
-            "Time to stretch: standing-back-bend\nActivity: x11 · notifications: dbus",
+            "Time to stretch: standing back bend\nActivity: x11 · notifications: dbus",
         ),
         (
             status("reminding"),
@@ -145,6 +155,8 @@ def test_the_title_of_each_state() -> None:
     assert snoozed.headline() == "Snoozed — next stretch in 8 min (sitting 50 min)"
     reminding = status("reminding", sitting_seconds=45 * 60, pending_exercise="standing-back-bend")
     assert reminding.headline() == "Time to stretch: standing back bend (sitting 45 min)"
+    named = replace(reminding, pending_exercise_name="Standing back bend")
+    assert named.headline() == "Time to stretch: Standing back bend (sitting 45 min)"
     assert (
         status("reminding", pending_exercise=None)
         .headline()

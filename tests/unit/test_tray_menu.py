@@ -432,3 +432,17 @@ def test_open_config_opens_the_file_the_daemon_reads(
     assert effects_for(None, logger, Status(config_file=str(chosen))).config_file() == chosen
     default = effects_for(None, logger, Status()).config_file()
     assert default == tmp_path / "xdg" / "deskguard" / "config.toml"
+
+
+def test_the_quick_stretch_carries_its_picture_and_dbusmenu_passes_it_on() -> None:
+    from deskguard.tray.dbusmenu import entry_properties
+
+    picture = b"\x89PNG\r\n\x1a\nfigure"
+    entries = build_menu(status(), quick_picture=picture)
+    quick = find(entries, "Quick stretch now")
+    assert quick.icon_png == picture
+    assert entry_properties(quick)["icon-data"].value == picture
+    assert entry_properties(quick)["icon-data"].signature == "ay"
+    others = [e for e in entries if e is not quick and not e.separator]
+    assert all("icon-data" not in entry_properties(e) for e in others)
+    assert find(build_menu(status()), "Quick stretch now").icon_png is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -17,7 +18,13 @@ BACKENDS = ("auto", "dbus", "plyer", "log")
 class FallbackNotifier:
     """Tries its backends in order for every notice, so one that comes back (a restarted
     notification server) is used again. `name` is the backend that delivered the last
-    notice (before any: the first that says it would work). Never raises."""
+    notice (before any: the first that says it would work). Never raises.
+
+    A reminder waits on screen for its answer. When a notification server comes that did
+    not show it (`catch_up`: its server was restarted, or the bus it was on), the reminder
+    went with the old one, or only reached a lesser backend meanwhile: it is shown again,
+    once, so the user can still answer it.
+    """
 
     def __init__(self, backends: Sequence[Backend], log: logging.Logger) -> None:
         if not backends:
@@ -28,6 +35,9 @@ class FallbackNotifier:
         self._on_screen: Backend | None = None  # the one whose notice may be showing
         self.name = self.backends[-1].name
         self.supports_actions = self.backends[-1].supports_actions
+        self._waiting: Notice | None = None  # the reminder on screen, until closed
+        # One notice at a time: a catch-up and a new reminder must not both go out.
+        self._serial = asyncio.Lock()
 
     def _report(self, backend: Backend) -> None:
         self._current = backend
@@ -49,6 +59,19 @@ class FallbackNotifier:
         return skipped
 
     async def show(self, notice: Notice) -> None:
+        async with self._serial:
+            await self._show(notice)
+
+    async def catch_up(self) -> None:
+        """A server came that did not show the reminder on screen: show it there."""
+        async with self._serial:
+            waiting = self._waiting
+            if waiting is None:
+                return
+            self._log.info("showing the reminder again: the server that showed it is gone")
+            await self._show(waiting)
+
+    async def _show(self, notice: Notice) -> None:
         failures: list[str] = []
         for backend in self.backends:
             try:
@@ -60,6 +83,7 @@ class FallbackNotifier:
                 # At most one deskguard notice on screen, whichever backend showed it.
                 await _quietly(self._on_screen.close(), self._log)
             self._on_screen = backend
+            self._waiting = notice if notice.actions else None
             if backend is not self._current:
                 self._log.info("notices now go through %s%s", backend.name, _because(failures))
             elif failures:
@@ -69,9 +93,10 @@ class FallbackNotifier:
         self._log.error("could not show the notice %r%s", notice.title, _because(failures))
 
     async def close(self) -> None:
-        backend, self._on_screen = self._on_screen, None
-        if backend is not None:
-            await _quietly(backend.close(), self._log)
+        async with self._serial:
+            backend, self._on_screen, self._waiting = self._on_screen, None, None
+            if backend is not None:
+                await _quietly(backend.close(), self._log)
 
     async def aclose(self) -> None:
         for backend in self.backends:
@@ -117,6 +142,9 @@ async def open_notifier(
     if backend not in chains:
         raise ValueError(f"unknown notification backend {backend!r}; one of {BACKENDS}")
     notifier = FallbackNotifier(chains[backend](), log)
+    for each in notifier.backends:
+        if isinstance(each, DBusNotifier):
+            each.on_server = notifier.catch_up
     skipped = await notifier.start()
     order = " > ".join(b.name for b in notifier.backends)
     log.info(

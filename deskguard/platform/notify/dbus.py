@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,8 +17,9 @@ from dbus_fast.aio import MessageBus
 
 from deskguard.core.reminder_text import ACTION_STRETCH
 from deskguard.paths import APP_ID
-from deskguard.platform.dbus import DBUS, add_match, call_method, connect, reason_for
+from deskguard.platform.dbus import DBUS, add_match, call_method, connect, reason_for, until_closed
 from deskguard.platform.notify.notice import APP_NAME, Notice, NotifierUnavailable
+from deskguard.platform.reconnect import Reconnector
 
 SERVER = "org.freedesktop.Notifications"
 SERVER_PATH = "/org/freedesktop/Notifications"
@@ -150,6 +151,9 @@ def notify_hints(notice: Notice, capabilities: Collection[str]) -> dict[str, Var
     }
     if reminder and PERSISTENCE in capabilities:
         hints["resident"] = Variant("b", True)
+    if notice.image is not None:
+        # A file:// URI, as the specification asks; servers read the file themselves.
+        hints["image-path"] = Variant("s", notice.image.as_uri())
     return hints
 
 
@@ -167,7 +171,15 @@ class DBusNotifier:
     the old notice's id is forgotten. Signals count only from that owner, and only for the
     notice on screen. A new notice takes the place of the one on screen (`replaces_id`),
     so reminders never stack up.
+
+    A connection that once worked is watched: when the session bus goes away it is made
+    again as soon as the bus is back (deskguard.platform.reconnect). `on_server` is called
+    whenever a notification server comes that did not show the notice on screen (a
+    restarted server, or one on a restarted bus), so a notice waiting for an answer can
+    be shown again where the user can answer it.
     """
+
+    what = "notifications (session bus)"
 
     def __init__(
         self,
@@ -187,8 +199,9 @@ class DBusNotifier:
         self._capabilities: frozenset[str] = frozenset()  # what the server says it can do
         self._current: int | None = None  # the server's id of the notice on screen
         self._keys: frozenset[str] = frozenset()  # the buttons that notice offers
-        self._resident = False  # whether that notice stays after a button is pressed
         self._closing: set[asyncio.Task[None]] = set()  # kept until done (see _take_down)
+        self._reconnector: Reconnector | None = None  # from the first connection on
+        self.on_server: Callable[[], Awaitable[None]] | None = None
 
     async def check(self) -> None:
         await self._server(start=False)
@@ -220,7 +233,6 @@ class DBusNotifier:
         except (TimeoutError, OSError) as exc:
             raise NotifierUnavailable(f"sending failed: {reason_for(exc)}") from exc
         self._current, self._keys = int(identifier), frozenset(key for key, _ in buttons)
-        self._resident = "resident" in hints
 
     async def close(self) -> None:
         if self._current is None:
@@ -237,10 +249,35 @@ class DBusNotifier:
     async def aclose(self) -> None:
         # Nobody will answer the buttons once we are gone, so take the notice down.
         await self.close()
+        if self._reconnector is not None:
+            await self._reconnector.aclose()
+        await self.disconnect()
+
+    # -- the Link its Reconnector drives
+
+    async def connect(self) -> None:
+        """The bus again, unless a notice got there first."""
+        if self._bus is None or not self._bus.connected:
+            self._bus = await self._subscribed()
+
+    async def _back(self) -> None:
+        """The bus is back; if a server is there already, its NameOwnerChanged is gone."""
+        bus = self._bus
+        try:
+            running = bus is not None and await server_owner(bus, start=False) is not None
+        except NotifierUnavailable:
+            running = False
+        if running:
+            await self._server_came()
+
+    async def disconnected(self) -> str | None:
+        return None if self._bus is None else await until_closed(self._bus)
+
+    async def disconnect(self) -> None:
         self._forget_server()
-        if self._bus is not None:
-            self._bus.disconnect()
-            self._bus = None
+        bus, self._bus = self._bus, None
+        if bus is not None:
+            bus.disconnect()
 
     async def _server(self, *, start: bool) -> tuple[MessageBus, str] | None:
         """The bus and the unique name of the server running now (None: not running, but
@@ -248,6 +285,9 @@ class DBusNotifier:
         if self._bus is None or not self._bus.connected:
             self._forget_server()
             self._bus = await self._subscribed()
+            if self._reconnector is None:
+                self._reconnector = Reconnector(_Link(self), self._log, self._back)
+                self._reconnector.watch()
         bus = self._bus
         owner = await server_owner(bus, start=start)
         if owner is None:
@@ -281,6 +321,12 @@ class DBusNotifier:
         try:
             for member in SIGNALS:
                 await add_match(bus, f"type='signal',interface='{SERVER}',member='{member}'")
+            sender, _path, interface = DBUS
+            await add_match(
+                bus,
+                f"type='signal',sender='{sender}',interface='{interface}',"
+                f"member='NameOwnerChanged',arg0='{SERVER}'",
+            )
         except (DBusError, TimeoutError, OSError) as exc:
             bus.disconnect()
             raise NotifierUnavailable(f"notification signals: {reason_for(exc)}") from exc
@@ -311,7 +357,18 @@ class DBusNotifier:
         self._owner, self._current = None, None
 
     def _on_message(self, message: Message) -> None:
-        """Signals about the notice on screen, from the server that showed it."""
+        """A server that came, and signals about the notice on screen from the server
+        that showed it."""
+        if (
+            message.message_type is MessageType.SIGNAL
+            and message.member == "NameOwnerChanged"
+            and message.sender == DBUS[0]
+            and message.signature == "sss"
+        ):
+            _name, _old, new = message.body
+            if new and new != self._owner:
+                self._spawn(self._server_came())
+            return
         if (
             self._current is None
             or message.message_type is not MessageType.SIGNAL
@@ -332,8 +389,10 @@ class DBusNotifier:
                     self._current = None
 
     def _invoked(self, key: str) -> None:
-        if self._resident:
-            self._take_down(self._current)
+        # Servers differ in whether a pressed button closes the notice (dunst keeps it
+        # after an action chosen from its menu): an answered reminder left on screen
+        # looks unanswered, so deskguard takes it down itself.
+        self._take_down(self._current)
         if key == DEFAULT_ACTION:
             # A click on the body of a reminder means "take me to the stretch".
             if BODY_CLICK in self._keys:
@@ -345,17 +404,24 @@ class DBusNotifier:
         else:
             self._current = None  # not a button we offered: the notice is gone all the same
 
+    async def _server_came(self) -> None:
+        """A server that did not show the notice on screen: whatever that notice's id was,
+        it is no good with this one, and the notice's owner may want to show it again."""
+        self._current = None
+        if self.on_server is not None:
+            await self.on_server()
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
+
     def _take_down(self, identifier: int | None) -> None:
-        """Close an answered resident notice: the server keeps one after its buttons, and
-        an answered reminder left in the message tray would look unanswered."""
+        """Close an answered notice (a resident one stays in the message tray otherwise)."""
         if identifier is None or self._bus is None or self._owner is None:
             return
         # Called from a signal handler, on the event loop: the call goes out as a task.
-        task = asyncio.get_running_loop().create_task(
-            self._close_id(self._bus, self._owner, identifier)
-        )
-        self._closing.add(task)
-        task.add_done_callback(self._closing.discard)
+        self._spawn(self._close_id(self._bus, self._owner, identifier))
 
     # Both forget the notice first: servers may follow ActionInvoked with a
     # NotificationClosed for the same id, which must not count as a second answer.
@@ -368,3 +434,21 @@ class DBusNotifier:
         self._current = None
         self._log.info("notification dismissed")
         self._on_dismissed()
+
+
+class _Link:
+    """The notifier's connection as its Reconnector sees it (the notifier's own `close`
+    takes a notice down, so the link's close is the notifier's `disconnect`)."""
+
+    def __init__(self, notifier: DBusNotifier) -> None:
+        self.what = notifier.what
+        self._notifier = notifier
+
+    async def connect(self) -> None:
+        await self._notifier.connect()
+
+    async def disconnected(self) -> str | None:
+        return await self._notifier.disconnected()
+
+    async def close(self) -> None:
+        await self._notifier.disconnect()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal, Protocol
 
 APP_NAME = "deskguard"
@@ -15,6 +16,8 @@ class Notice:
     # (key, label); the keys are deskguard.core.reminder_text's ACTION_* constants.
     actions: tuple[tuple[str, str], ...] = ()
     urgency: Literal["low", "normal", "critical"] = "normal"
+    image: Path | None = None
+    """A picture to show with the text (the exercise's figure), as a PNG file."""
 
 
 class Notifier(Protocol):
