@@ -1,7 +1,7 @@
 """Idle footprint: memory and CPU of `deskguard run` with its tray icon, next to Workrave.
 
     python bench/footprint.py [--settle 10] [--seconds 60] [--modules] [--no-variants]
-                              [--no-workrave] [--no-sni]
+                              [--no-workrave] [--no-sni] [--no-wayland]
 
 Starts a desktop with no screen (Xvfb, a private session bus, dunst and the trayer system
 tray: HeadlessDesktop from tests/support), then `deskguard run` on its default
@@ -13,6 +13,9 @@ the `workrave` package is installed, a bare Python interpreter (the floor), and 
 `--no-variants` the daemon with other tray set-ups, to show what each one costs. Unless
 `--no-sni`, a second desktop with a real xfce4-panel (a StatusNotifier host) runs the daemon
 with its own StatusNotifierItem docked there, measured over the same window.
+Unless `--no-wayland` the daemon without a tray runs on KDE's compositor (kwin_wayland
+--virtual, Kwin from tests/support: Wayland idle and KWin's fullscreen check instead of
+X11's), beside the same daemon on X11.
 
 After the table come the daemon's largest memory mappings (/proc/PID/smaps). `--modules`
 then starts the daemon once more with PYTHONPROFILEIMPORTTIME and reports what it imports:
@@ -47,9 +50,14 @@ if str(REPO) not in sys.path:
 from deskguard.daemon.lean import LEFT_OUT_MODULES  # noqa: E402
 from tests.support import xfce_panel  # noqa: E402
 from tests.support.desktop import HeadlessDesktop  # noqa: E402
+from tests.support.wayland import Kwin  # noqa: E402
 from tests.support.xfce_panel import XfcePanel  # noqa: E402
 
 RSS_TARGET_MB = 36.0
+# The daemon on a Wayland session may cost this much more than on X11 (pywayland).
+WAYLAND_EXTRA_MB = 4.0
+X11_NO_TRAY = "deskguard run --no-tray"
+WAYLAND_NO_TRAY = "deskguard --no-tray, Wayland (kwin)"
 CPU_TARGET_S_PER_HOUR = 1.0
 SAMPLE_EVERY = 5.0
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -289,12 +297,17 @@ def workrave_version() -> str | None:
 # Other ways to run the daemon's tray, measured beside it: (label, extra env, run args).
 VARIANTS: tuple[tuple[str, dict[str, str], tuple[str, ...]], ...] = (
     ("deskguard, GTK tray (appindicator)", {"PYSTRAY_BACKEND": "appindicator"}, ()),
-    ("deskguard run --no-tray", {}, ("--no-tray",)),
+    (X11_NO_TRAY, {}, ("--no-tray",)),
 )
 
 
 def start_subjects(
-    env: Mapping[str, str], folder: Path, runtime: Path, variants: bool, workrave: bool
+    env: Mapping[str, str],
+    folder: Path,
+    runtime: Path,
+    variants: bool,
+    workrave: bool,
+    kwin: Kwin | None,
 ) -> list[Subject]:
     """Start everything to be measured; the first subject is the daemon as users run it."""
     log = folder / "deskguard.log"
@@ -310,6 +323,8 @@ def start_subjects(
             process = start([deskguard_executable(), "run", *args], variant_env, variant_log)
             subjects.append(Subject(label, process))
             wait_for_daemon(variant_env, process, variant_log)
+    if kwin is not None:
+        subjects.append(start_on_wayland(env, folder, runtime, kwin))
     version = workrave_version() if workrave else None
     if version is not None:
         subjects.append(
@@ -320,6 +335,29 @@ def start_subjects(
     floor = [sys.executable, "-c", "import time; time.sleep(1e6)"]
     subjects.append(Subject("python, doing nothing", start(floor, env, folder / "python.log")))
     return subjects
+
+
+def start_on_wayland(env: Mapping[str, str], folder: Path, runtime: Path, kwin: Kwin) -> Subject:
+    """The daemon without a tray in a Wayland session with no XWayland: only KWin's socket
+    and bus, so the Wayland adapters are the ones in use."""
+    wayland_env = own_dirs(env, folder / "wayland", runtime / "wayland")
+    wayland_env.pop("DISPLAY", None)
+    wayland_env["WAYLAND_DISPLAY"] = kwin.env["WAYLAND_DISPLAY"]
+    wayland_env["DBUS_SESSION_BUS_ADDRESS"] = kwin.env["DBUS_SESSION_BUS_ADDRESS"]
+    log = folder / "wayland.log"
+    process = start([deskguard_executable(), "run", "--no-tray"], wayland_env, log)
+    wait_for_daemon(wayland_env, process, log)
+    source = json.loads(
+        subprocess.run(
+            [deskguard_executable(), "status", "--json"],
+            env=wayland_env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )["activity_source"]
+    print(f"the daemon on kwin_wayland uses activity source {source!r}", flush=True)
+    return Subject(WAYLAND_NO_TRAY, process)
 
 
 @contextlib.contextmanager
@@ -377,6 +415,7 @@ def report(subjects: Sequence[Subject], seconds: float) -> None:
         print()
         for subject in (daemon, *(s for s in subjects if s.name == SNI_ROW and s.measured)):
             print(targets_line(subject, seconds))
+        report_wayland(subjects)
         for other in subjects[1:]:
             if other.name.startswith("workrave") and other.measured:
                 print(
@@ -389,6 +428,20 @@ def report(subjects: Sequence[Subject], seconds: float) -> None:
         f"(CPU s: utime+stime in clock ticks of 1/{CLOCK_TICKS} s, so one tick in "
         f"{seconds:.0f} s is {3600 / seconds / CLOCK_TICKS:.2f} s per hour; sched: the "
         "threads' run time from /proc/PID/task/*/schedstat, in nanoseconds)"
+    )
+
+
+def report_wayland(subjects: Sequence[Subject]) -> None:
+    """The Wayland row against the X11 one, both without a tray."""
+    by_name = {s.name: s for s in subjects if s.measured}
+    x11, wayland = by_name.get(X11_NO_TRAY), by_name.get(WAYLAND_NO_TRAY)
+    if x11 is None or wayland is None:
+        return
+    extra = (wayland.rss[-1] - x11.rss[-1]) / MB
+    print(
+        "Wayland (kwin) vs X11, both --no-tray: RSS "
+        f"{wayland.rss[-1] / MB:.1f} vs {x11.rss[-1] / MB:.1f} MB, {extra:+.1f} MB "
+        f"(<= {WAYLAND_EXTRA_MB:.0f} MB more: {'met' if extra <= WAYLAND_EXTRA_MB else 'NOT MET'})"
     )
 
 
@@ -576,6 +629,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--top", type=int, default=15, help="rows in the detail tables")
     parser.add_argument("--no-variants", action="store_true", help="only the daemon as shipped")
     parser.add_argument("--no-workrave", action="store_true", help="do not measure Workrave")
+    parser.add_argument("--no-wayland", action="store_true", help="no daemon on kwin_wayland")
     parser.add_argument("--no-sni", action="store_true", help="no daemon in xfce4-panel")
     args = parser.parse_args(argv)
     # SIGTERM ends the run like Ctrl+C: the cleanup stops every process it started.
@@ -586,11 +640,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         # Short: the control sockets of the variants live in it (socket paths are limited).
         tempfile.TemporaryDirectory(prefix="dg-run-") as runtime,
         HeadlessDesktop(Path(tmp) / "desktop", tray=True) as desktop,
+        contextlib.ExitStack() as compositors,
         contextlib.ExitStack() as sni,
     ):
         folder = Path(tmp)
+        kwin = None
+        if not args.no_wayland:
+            kwin = compositors.enter_context(Kwin(folder / "kwin"))
         started = start_subjects(
-            desktop.env, folder, Path(runtime), not args.no_variants, not args.no_workrave
+            desktop.env, folder, Path(runtime), not args.no_variants, not args.no_workrave, kwin
         )
         if not args.no_sni:
             started.insert(1, sni.enter_context(sni_subject(folder)))

@@ -98,8 +98,9 @@ async def activity_checks() -> list[Check]:
                 "activity",
                 False,
                 "no idle-time source works: you count as active all the time",
-                "on X11 check that DISPLAY is set; on Wayland the desktop's idle monitor "
-                "(GNOME Mutter, or org.freedesktop.ScreenSaver) is reached over the session bus",
+                "on X11 check that DISPLAY is set; on Wayland the compositor's idle protocol "
+                "(ext_idle_notifier_v1 or org_kde_kwin_idle) needs WAYLAND_DISPLAY, and GNOME's "
+                "Mutter idle monitor the session bus",
             )
         )
     return checks
@@ -108,7 +109,9 @@ async def activity_checks() -> list[Check]:
 FOCUS_FIXES = {
     "do-not-disturb": "start your desktop's notification server; deskguard reads its Inhibited "
     "property (KDE and others), dunst's pause and GNOME's show-banners",
-    "fullscreen": "set DISPLAY (X11 or XWayland); native Wayland windows are not seen",
+    "fullscreen": "on Wayland deskguard asks the compositor (wlroots' foreign toplevels, "
+    "KWin's scripting); GNOME shows Wayland windows to no other program, so there only "
+    "X11 windows (XWayland, DISPLAY set) are seen",
     "camera": "set [focus] video_devices to your camera's device nodes, or camera = false",
     "microphone": "install pactl (Debian/Ubuntu: pulseaudio-utils), or microphone = false",
 }

@@ -9,7 +9,8 @@
 # compositor and shell run headless (mutter, gnome-shell, gjs for its screensaver proxy),
 # and a sound server with a null sink to hear the routine's cues on (PipeWire, its client
 # tools, the freedesktop sound theme, espeak-ng; not the pulseaudio package, it removes
-# pipewire-pulse).
+# pipewire-pulse), and the Wayland compositors the Wayland idle and fullscreen tests run
+# (KDE's kwin_wayland, and sway with wtype to press a key).
 # Quiet and fast when everything is already there (checked with dpkg-query), so it can run
 # before every test run; otherwise apt-get as root, or through sudo when not root.
 set -euo pipefail
@@ -23,6 +24,7 @@ packages=(
     desktop-file-utils appstream librsvg2-bin bash-completion zsh fish
     mutter gnome-shell gjs  # GNOME idle monitor, remote input and lock screen, headless
     pulseaudio-utils pipewire pipewire-pulse wireplumber sound-theme-freedesktop espeak-ng
+    kwin-wayland sway wtype  # Wayland compositors (idle, fullscreen) and a key press
 )
 python=${PYTHON:-python3}
 if ! "$python" -c 'import venv, ensurepip' 2>/dev/null; then

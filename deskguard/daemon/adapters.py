@@ -65,7 +65,9 @@ async def open_adapters(
     history, note = open_history(config.paths.history, read_instant().wall)
     adapters = Adapters(
         history=history,
-        activity=await open_activity_source(config.settings.activity.source, log),
+        activity=await open_activity_source(
+            config.settings.activity.source, log, config.settings.reminder.natural_break
+        ),
         notifier=await open_notifier(
             config.settings.notifications.backend, on_action, on_dismissed, log
         ),

@@ -21,7 +21,9 @@ from deskguard.model.fields import (
     check_language,
 )
 
-ActivitySource = Literal["auto", "mutter", "freedesktop", "x11", "windows", "macos", "none"]
+ActivitySource = Literal[
+    "auto", "wayland", "mutter", "freedesktop", "x11", "windows", "macos", "none"
+]
 NotificationBackend = Literal["auto", "dbus", "plyer", "log"]
 ContraindicationId = Literal[
     "severe-pain",

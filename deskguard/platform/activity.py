@@ -1,8 +1,9 @@
 """Idle-time sources: how many seconds since the user last touched keyboard or mouse.
 
-One small adapter per desktop (GNOME Mutter, freedesktop ScreenSaver, X11, Windows,
-macOS, none) behind `ActivitySource`; `open_activity_source` picks one at start-up and
-puts it behind `ReconnectingSource`, so that it comes back after its server went away.
+One small adapter per desktop (the Wayland compositor's idle protocol, GNOME Mutter,
+freedesktop ScreenSaver, X11, Windows, macOS, none) behind `ActivitySource`;
+`open_activity_source` picks one at start-up and puts it behind `ReconnectingSource`, so
+that it comes back after its server went away.
 Every adapter is async and runs on the daemon's event-loop thread.
 """
 
@@ -25,10 +26,14 @@ from deskguard.platform.dbus import NOT_THERE, call_method, connect, reason_for
 from deskguard.platform.desktop import wayland_session
 from deskguard.platform.reconnect import Reconnector
 
-AUTO_ORDER = ("mutter", "freedesktop", "x11", "windows", "macos")
+# The compositor's own protocol first: on KDE Plasma's Wayland the freedesktop interface
+# answers NotSupported, and only it sees input to every window; it needs WAYLAND_DISPLAY.
+AUTO_ORDER = ("wayland", "mutter", "freedesktop", "x11", "windows", "macos")
 CHOICES = ("auto", *AUTO_ORDER, "none")
 # A desktop service that does not answer within this long counts as absent.
 CALL_TIMEOUT = 5.0
+# The built-in natural break (reminder.natural_break), for callers without settings.
+DEFAULT_NATURAL_BREAK = 5 * 60.0
 
 
 class ActivityUnavailable(Exception):
@@ -186,6 +191,24 @@ class X11Idle:
         self._display.close()
 
 
+# -- Wayland -------------------------------------------------------------------------------
+
+
+async def open_wayland(natural_break: float) -> ActivitySource:
+    """deskguard.platform.wayland.idle, imported only here: pywayland costs memory."""
+    from deskguard.core.idle_events import idle_timeout_for
+
+    try:
+        from deskguard.platform.wayland.connection import WaylandUnavailable
+        from deskguard.platform.wayland.idle import WaylandIdle
+    except ImportError as exc:  # pywayland is Linux-only
+        raise ActivityUnavailable(f"pywayland is not installed ({exc})") from exc
+    try:
+        return await WaylandIdle.open(idle_timeout_for(natural_break))
+    except WaylandUnavailable as exc:
+        raise ActivityUnavailable(str(exc)) from exc
+
+
 # -- Windows ------------------------------------------------------------------------------
 
 
@@ -312,8 +335,15 @@ class ReconnectingSource:
     closed) may also offer `async def disconnected() -> str | None`, which is watched.
     """
 
-    def __init__(self, name: str, source: ActivitySource, log: logging.Logger) -> None:
+    def __init__(
+        self,
+        name: str,
+        source: ActivitySource,
+        log: logging.Logger,
+        natural_break: float = DEFAULT_NATURAL_BREAK,
+    ) -> None:
         self.name = name
+        self._natural_break = natural_break  # the Wayland source subscribes for it again
         self.what = f"activity source {name}"
         self._source: ActivitySource | None = source
         self._reconnector = Reconnector(self, log)
@@ -340,7 +370,7 @@ class ReconnectingSource:
     # -- the Link the reconnector drives
 
     async def connect(self) -> None:
-        self._source, _ = await _open_proven(self.name)
+        self._source, _ = await _open_proven(self.name, self._natural_break)
 
     async def disconnected(self) -> str | None:
         watch: Callable[[], Awaitable[str | None]] | None = getattr(
@@ -376,10 +406,12 @@ def _auto_refusal(name: str) -> str | None:
     return None
 
 
-async def _open_proven(name: str) -> tuple[ActivitySource, float]:
-    """Open one source and take one live reading, so a source is only used once it works."""
+async def _open_proven(name: str, natural_break: float) -> tuple[ActivitySource, float]:
+    """Open one source and take one live reading, so a source is only used once it works.
+
+    `natural_break` sets the timeout of the event-driven (Wayland) source."""
     try:
-        source = await OPENERS[name]()
+        source = await (open_wayland(natural_break) if name == "wayland" else OPENERS[name]())
     except ActivityUnavailable:
         raise
     except Exception as exc:  # a library failing in a way its adapter did not foresee
@@ -393,7 +425,9 @@ async def _open_proven(name: str) -> tuple[ActivitySource, float]:
         raise
 
 
-async def open_activity_source(choice: str, log: logging.Logger) -> ActivitySource:
+async def open_activity_source(
+    choice: str, log: logging.Logger, natural_break: float = DEFAULT_NATURAL_BREAK
+) -> ActivitySource:
     """The source named by `choice`, or with "auto" the first of AUTO_ORDER that works.
 
     A named source that does not work raises ActivityUnavailable with the reason; "auto"
@@ -403,11 +437,11 @@ async def open_activity_source(choice: str, log: logging.Logger) -> ActivitySour
         log.info("activity source: none (configured): counting the user as active while unlocked")
         return NoActivity()
     if choice != "auto":
-        if choice not in OPENERS:
+        if choice not in AUTO_ORDER:
             raise ActivityUnavailable(f"unknown activity source {choice!r}; one of {CHOICES}")
-        source, idle = await _open_proven(choice)
-        log.info("activity source: %s (configured; idle %.1f s)", choice, idle)
-        return ReconnectingSource(choice, source, log)
+        source, idle = await _open_proven(choice, natural_break)
+        log.info("activity source: %s (configured; idle %.1f s%s)", choice, idle, _how(source))
+        return ReconnectingSource(choice, source, log, natural_break)
     skipped: list[str] = []
     for name in AUTO_ORDER:
         refusal = _auto_refusal(name)
@@ -415,12 +449,18 @@ async def open_activity_source(choice: str, log: logging.Logger) -> ActivitySour
             skipped.append(f"{name}: {refusal}")
             continue
         try:
-            source, idle = await _open_proven(name)
+            source, idle = await _open_proven(name, natural_break)
         except ActivityUnavailable as exc:
             skipped.append(f"{name}: {exc}")
             continue
-        log.info("activity source: %s (idle %.1f s); not used: %s", name, idle, _join(skipped))
-        return ReconnectingSource(name, source, log)
+        log.info(
+            "activity source: %s (idle %.1f s%s); not used: %s",
+            name,
+            idle,
+            _how(source),
+            _join(skipped),
+        )
+        return ReconnectingSource(name, source, log, natural_break)
     log.warning(
         "activity source: none, so the user counts as active while unlocked; not used: %s",
         _join(skipped),
@@ -432,18 +472,24 @@ def _join(reasons: list[str]) -> str:
     return "; ".join(reasons) if reasons else "-"
 
 
-async def probe_all() -> dict[str, str]:
+def _how(source: ActivitySource) -> str:
+    """What a source that has a choice of means uses (the Wayland protocol), for logs."""
+    how = getattr(source, "how", "")
+    return f", {how}" if how else ""
+
+
+async def probe_all(natural_break: float = DEFAULT_NATURAL_BREAK) -> dict[str, str]:
     """Each real source with "ok: idle N s" or why it cannot be used (for `deskguard doctor`)."""
     results: dict[str, str] = {}
     for name in AUTO_ORDER:
         try:
-            source, idle = await _open_proven(name)
+            source, idle = await _open_proven(name, natural_break)
         except ActivityUnavailable as exc:
             results[name] = str(exc)
             continue
         await source.aclose()
         refusal = _auto_refusal(name)
-        results[name] = f"ok: idle {idle:.1f} s" + (
+        results[name] = f"ok: idle {idle:.1f} s{_how(source)}" + (
             f" (auto skips it: {refusal})" if refusal else ""
         )
     return results

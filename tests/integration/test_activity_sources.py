@@ -218,7 +218,11 @@ def test_auto_prefers_mutter_when_both_monitors_answer(
                 bus.disconnect()
 
     assert run(scenario()) == ("mutter", 3.0)
-    assert "activity source: mutter (idle 3.0 s); not used: -" in caplog.text
+    # An X11 desktop: the Wayland source, tried first, says why it is not used.
+    assert (
+        "activity source: mutter (idle 3.0 s); not used: wayland: WAYLAND_DISPLAY is not set"
+        in caplog.text
+    )
 
 
 def test_auto_skips_a_missing_mutter_and_says_why(
@@ -239,7 +243,8 @@ def test_auto_skips_a_missing_mutter_and_says_why(
     [line] = [r.getMessage() for r in caplog.records if "activity source" in r.getMessage()]
     assert line == (
         "activity source: freedesktop (idle 9.0 s); "
-        "not used: mutter: org.gnome.Mutter.IdleMonitor is not on the session bus"
+        "not used: wayland: WAYLAND_DISPLAY is not set; "
+        "mutter: org.gnome.Mutter.IdleMonitor is not on the session bus"
     )
 
 
@@ -322,7 +327,8 @@ def test_probe_all_reports_every_source(session: HeadlessDesktop) -> None:
             service.disconnect()
 
     report = run(scenario())
-    assert list(report) == ["mutter", "freedesktop", "x11", "windows", "macos"]
+    assert list(report) == ["wayland", "mutter", "freedesktop", "x11", "windows", "macos"]
+    assert report["wayland"] == "WAYLAND_DISPLAY is not set"
     assert report["mutter"] == "ok: idle 2.5 s"
     assert report["freedesktop"] == "org.freedesktop.ScreenSaver is not on the session bus"
     assert report["x11"].startswith("ok: idle ")

@@ -31,3 +31,17 @@ def test_leaving_out_keeps_only_the_extensions_the_daemon_uses() -> None:
     )
     kept = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert kept.stdout.strip() == str(sorted(XLIB_EXTENSIONS))
+
+
+def test_the_wayland_adapters_import_pywayland_only_when_they_connect() -> None:
+    code = (
+        "import sys\n"
+        "import deskguard.platform.activity, deskguard.platform.focus\n"
+        "import deskguard.platform.wayland.idle, deskguard.platform.wayland.toplevels\n"
+        "import deskguard.platform.focus.wayland_fullscreen\n"
+        "print(sorted(m for m in sys.modules if m.startswith('pywayland')))\n"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert loaded.stdout.strip() == "[]"

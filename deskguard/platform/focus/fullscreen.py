@@ -1,4 +1,5 @@
-"""The `fullscreen` focus signal, read from the X server."""
+"""The `fullscreen` focus signal: the compositor's own word on Wayland
+(deskguard.platform.focus.wayland_fullscreen), else the X server's."""
 
 from __future__ import annotations
 
@@ -37,8 +38,19 @@ class Fullscreen(BaseSignal):
         self._display = self._connect()
 
     @classmethod
-    async def open(cls, settings: FocusConfig, log: logging.Logger) -> Fullscreen:
-        return cls(log)
+    async def open(cls, settings: FocusConfig, log: logging.Logger) -> BaseSignal:
+        """On Wayland the compositor's view (it sees every window), else X11's."""
+        reasons: list[str] = []
+        if wayland_session():
+            from deskguard.platform.focus.wayland_fullscreen import open_on_wayland
+
+            found, reasons = await open_on_wayland(log)
+            if found is not None:
+                return found
+        try:
+            return cls(log)
+        except FocusUnavailable as exc:
+            raise FocusUnavailable("; ".join([*reasons, str(exc)])) from exc
 
     def _connect(self) -> Display:
         from Xlib import display, error
@@ -62,7 +74,7 @@ class Fullscreen(BaseSignal):
     def how(self) -> str:
         where = f"X11 {self._where}"
         if wayland_session():
-            where += " (XWayland: X11 windows only)"
+            where += " (XWayland: X11 windows only; Wayland windows are not seen)"
         if self._display is not None and not self._manager_announces_active_window():
             return f"{where}, but no window manager announces _NET_ACTIVE_WINDOW now"
         return f"{where}, the window manager's active window"
