@@ -13,6 +13,8 @@ import asyncio
 import contextlib
 import io
 import json
+import os
+import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -25,7 +27,7 @@ from PIL import Image
 from deskguard.platform.dbus import add_match, call_method
 from deskguard.tray.icon import GREEN, TRACK
 from tests.integration.test_doctor import checks
-from tests.integration.test_tray import count_colour
+from tests.integration.test_tray import children_running, count_colour
 from tests.support import xfce_panel
 from tests.support.desktop import HeadlessDesktop
 from tests.support.polling import poll
@@ -338,10 +340,22 @@ def test_the_quick_stretch_entry_shows_the_picture_of_its_exercise(
     assert cached.read_bytes() == png
 
 
+def close_routine_windows(daemon: DeskguardProcess) -> None:
+    """End the routine windows the daemon opened: with no window manager a new window sits
+    at the top left, over the panel, and would take the clicks meant for the icon."""
+    assert daemon.process is not None
+    parent = daemon.process.pid
+    for pid in children_running(parent, "deskguard.routine"):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+    poll(lambda: not children_running(parent, "deskguard.routine"), 10, "the windows to close")
+
+
 def test_a_click_on_the_icon_opens_the_hosts_menu(
     desktop: HeadlessDesktop, daemon: DeskguardProcess
 ) -> None:
     item_name(desktop, daemon)
+    close_routine_windows(daemon)
     before = daemon.log().count("AboutToShow")
 
     def menu_asked_for() -> bool:
