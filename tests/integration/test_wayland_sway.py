@@ -68,3 +68,28 @@ def test_a_fullscreen_window_defers_a_due_reminder(sway: Sway, tmp_path: Path) -
     finally:
         window.kill()
         daemon.stop()
+
+
+def test_the_idle_source_comes_back_when_sway_restarts(sway: Sway, tmp_path: Path) -> None:
+    """Last in the module: it restarts the module's compositor."""
+    daemon = daemon_on(
+        sway, tmp_path, '[reminder]\nnatural_break = "6s"\n[activity]\npoll = "1s"\n'
+    )
+    try:
+        assert daemon.status()["activity_source"] == "wayland"
+        sway.restart()
+        poll(
+            lambda: "activity source wayland back after" in daemon.log(),
+            timeout=20,
+            what="the Wayland source to come back",
+        )
+        assert daemon.log().count("activity source wayland lost") == 1, daemon.log()
+        poll(lambda: daemon.status()["idle_seconds"] >= 3, timeout=15, what="idle time to grow")
+
+        def typed_and_idle_dropped() -> bool:
+            press_shift(sway)
+            return bool(daemon.status()["idle_seconds"] < 2)
+
+        poll(typed_and_idle_dropped, timeout=10, what="idle time to follow input again")
+    finally:
+        daemon.stop()

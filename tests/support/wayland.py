@@ -237,12 +237,30 @@ class Sway(Compositor):
         }
         sway_env.pop("DBUS_SESSION_BUS_ADDRESS")  # sway itself needs no bus
         unprivileged = str(UNPRIVILEGED_UID)
-        proc = self._spawn(
-            self.name,
-            ["setpriv", f"--reuid={unprivileged}", f"--regid={unprivileged}", "--clear-groups"]
-            + [sway, "-c", str(config)],
-            env=sway_env,
-        )
+        self._argv = [
+            "setpriv",
+            f"--reuid={unprivileged}",
+            f"--regid={unprivileged}",
+            "--clear-groups",
+            sway,
+            "-c",
+            str(config),
+        ]
+        self._sway_env = sway_env
+        self._launch()
+
+    def restart(self) -> None:
+        """End sway and start it again on the same socket, as after a crash of the session's
+        compositor: its clients lose their connection and must come back by themselves."""
+        socket = self.env["WAYLAND_DISPLAY"]
+        _terminate(self._proc)
+        poll(lambda: not Path(socket).exists(), START_TIMEOUT, what="sway's socket to go")
+        self._launch()
+        if self.env["WAYLAND_DISPLAY"] != socket:
+            raise RuntimeError(f"sway came back on {self.env['WAYLAND_DISPLAY']}, not {socket}")
+
+    def _launch(self) -> None:
+        proc = self._proc = self._spawn(self.name, self._argv, env=self._sway_env)
         self._wait_for_socket(proc, "wayland-*")
         ipc = poll(
             lambda: next(iter(self.runtime.glob("sway-ipc.*.sock")), None),
