@@ -5,11 +5,11 @@ language is already set then."""
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 
 from deskguard import paths
+from deskguard.validation import ProblemsFound, read_toml
 
 ENV_OVERRIDE = "DESKGUARD_UI__LANGUAGE"
 
@@ -24,9 +24,9 @@ def configured_language(argv: Sequence[str]) -> str:
     language = ""
     for path in paths.ConfigFiles.chosen(_config_option(argv)).layers:
         try:
-            with open(path, "rb") as file:
-                section = tomllib.load(file).get("ui", {})
-        except (OSError, ValueError):
+            # read_toml refuses what is not a regular file: a named pipe would block here.
+            section = read_toml(path).get("ui", {})
+        except (OSError, ValueError, ProblemsFound):
             continue
         value = section.get("language") if isinstance(section, dict) else None
         if isinstance(value, str) and value:
