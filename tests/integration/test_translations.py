@@ -103,6 +103,26 @@ def test_a_real_reminder_on_dunst_speaks_the_language(
     assert notice.actions["stretch"] == button
 
 
+def test_a_reminder_speaks_the_configured_language_without_language_variables(
+    desktop: HeadlessDesktop, tmp_path: Path
+) -> None:
+    write_config(desktop.env, FAST + '[ui]\nlanguage = "ru"\n')
+    env = {k: v for k, v in desktop.env.items() if k not in ("LANGUAGE", "LC_MESSAGES")}
+    env["LANG"] = env["LC_ALL"] = "C.UTF-8"
+    title, body, button = REMINDERS["ru"]
+    daemon = DeskguardProcess(env, tmp_path / "deskguard.log").start()
+    try:
+        notice = desktop.wait_for_notification(
+            lambda n: getattr(n, "summary", "").startswith(("Time to", title)), timeout=15
+        )
+    finally:
+        daemon.stop()
+    assert notice.summary.startswith(title), notice.summary
+    assert notice.summary.removeprefix(title) in NAMES["ru"]
+    assert notice.body.startswith(body)
+    assert notice.actions["stretch"] == button
+
+
 def test_the_tray_menu_speaks_russian(desktop: HeadlessDesktop, tmp_path: Path) -> None:
     env = {**desktop.env, "LANGUAGE": "ru"}
     env.pop("PYSTRAY_BACKEND", None)
