@@ -177,3 +177,22 @@ def test_the_cue_switches_line_speaks_the_language() -> None:
         assert cue_switches_text(True, True) == "Звуки вкл. (S) · Голос вкл. (V)"
     finally:
         i18n.use_language("en")
+
+
+def test_the_pending_exercise_is_named_in_the_language_but_the_json_stays_english() -> None:
+    from deskguard.ipc.status import Status
+
+    status = Status(
+        state="reminding",
+        sitting_seconds=45 * 60,
+        pending_exercise="standing-back-bend",
+        pending_exercise_name="Standing back bend",
+    )
+    try:
+        i18n.use_language("ru")
+        assert "Прогиб назад стоя" in status.headline()
+        assert "Прогиб назад стоя" in status.describe()
+        assert status.to_json()["pending_exercise_name"] == "Standing back bend"
+    finally:
+        i18n.use_language("en")
+    assert "Standing back bend" in status.headline()
