@@ -139,3 +139,27 @@ def test_the_tray_menu_speaks_russian(desktop: HeadlessDesktop, tmp_path: Path) 
     expected = {"Начать мини-разминку", "Быстрая разминка сейчас", "Пауза", "30 минут", "1 час"}
     assert expected | {"2 часа", "До завтра", "Сегодня", "Открыть настройки", "Выход"} <= labels
     assert any(label.startswith("Сидите ") for label in labels), labels
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("ru", "Завершить паузу."),
+        ("de", "Eine Pause beenden."),
+        ("", "End a pause."),
+    ],
+)
+def test_command_help_speaks_the_configured_language(
+    tmp_path: Path, language: str, words: str
+) -> None:
+    # The environment names another language: the configured one wins.
+    env = {**isolated_env(tmp_path), "LANGUAGE": "de" if language != "de" else "ru"}
+    write_config(env, f'[ui]\nlanguage = "{language or "en"}"\n')
+    shown = subprocess.run(
+        [sys.executable, "-m", "deskguard", "resume", "--help"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert words in shown
