@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from deskguard.cli.params import DURATION, echo_json, json_option
+from deskguard.i18n import _
 
 
 def _call(cmd: str, **args: Any) -> dict[str, Any]:
@@ -16,10 +17,10 @@ def _call(cmd: str, **args: Any) -> dict[str, Any]:
     return ipc.call(cmd, {key: value for key, value in args.items() if value is not None})
 
 
-@click.command()
+# The help texts are in the user's language: deskguard.cli chose it before importing this.
+@click.command(help=_("Show what the running daemon sees: state, sitting time, next reminder."))
 @json_option
 def status(as_json: bool) -> None:
-    """Show what the running daemon sees: state, sitting time, next reminder."""
     result = _call("status")
     if as_json:
         echo_json(result)  # as the daemon sent it, keys this version does not know included
@@ -29,19 +30,23 @@ def status(as_json: bool) -> None:
         click.echo(Status.from_json(result).describe())
 
 
-@click.command()
+@click.command(
+    help=_("Postpone the pending (or next) reminder by DURATION (default: reminder.snooze).")
+)
 @click.argument("duration", type=DURATION, required=False)
 def snooze(duration: int | None) -> None:
-    """Postpone the pending (or next) reminder by DURATION (default: reminder.snooze)."""
     result = _call("snooze", seconds=duration)
     click.echo(f"Snoozed until {result.get('snoozed_until')}.")
 
 
-@click.command()
+@click.command(
+    help=_(
+        'No reminders for DURATION, or until the working hours start again "tomorrow" '
+        "(default: until `deskguard resume`)."
+    )
+)
 @click.argument("duration", metavar="[DURATION|tomorrow]", required=False)
 def pause(duration: str | None) -> None:
-    """No reminders for DURATION, or until the working hours start again "tomorrow"
-    (default: until `deskguard resume`)."""
     if duration == "tomorrow":
         result = _call("pause", until="tomorrow")
     else:
@@ -51,16 +56,16 @@ def pause(duration: str | None) -> None:
     click.echo(f"Paused until {until}." if until else "Paused until you run `deskguard resume`.")
 
 
-@click.command()
+@click.command(help=_("End a pause."))
 def resume() -> None:
-    """End a pause."""
     _call("resume")
     click.echo("Reminders are back on.")
 
 
-@click.command(name="break")
+@click.command(
+    name="break", help=_("Accept: take a stretch break now (sitting time starts again from zero).")
+)
 def take_break() -> None:
-    """Accept: take a stretch break now (sitting time starts again from zero)."""
     result = _call("break")
     exercise = result.get("exercise")
     click.echo(f"Break started{': ' + exercise if exercise else ''}. Sitting time reset.")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from deskguard.core.routine import Routine, Step
+from deskguard.i18n import NP_, pgettext
 
 Tone = Literal["hold-start", "hold-end", "switch-side", "done"]
 
@@ -28,19 +29,31 @@ class Cue:
             raise ValueError("a cue plays a tone or says something")
 
 
+# The words are spoken (and shown) in the user's language; whole phrases per side, as
+# other languages change the words with the case.
+SWITCH_WORDS = {
+    "left leg": NP_("spoken cue", "Release. Switch to the left leg"),
+    "right leg": NP_("spoken cue", "Release. Switch to the right leg"),
+    "left side": NP_("spoken cue", "Release. Switch to the left side"),
+    "right side": NP_("spoken cue", "Release. Switch to the right side"),
+}
+
+
 def _hold_start_words(step: Step) -> str:
     if step.reps > 1:
-        return f"Repetition {step.rep} of {step.reps}. Hold"
-    return "Hold"
+        words = pgettext("spoken cue", "Repetition {rep} of {reps}. Hold")
+        return words.format(rep=step.rep, reps=step.reps)
+    return pgettext("spoken cue", "Hold")
 
 
 def _after_hold(hold: Step, following: Step | None) -> Cue:
     """The cue at the end of a hold: it also announces whatever comes next."""
     if following is None:
-        return Cue(hold.end, "done", "Done. Well done")
+        return Cue(hold.end, "done", pgettext("spoken cue", "Done. Well done"))
     if following.kind == "change-side":
-        return Cue(hold.end, "switch-side", f"Release. Switch to the {following.side}")
-    return Cue(hold.end, "hold-end", "Release")
+        words = SWITCH_WORDS.get(following.side or "", NP_("spoken cue", "Release"))
+        return Cue(hold.end, "switch-side", pgettext("spoken cue", words))
+    return Cue(hold.end, "hold-end", pgettext("spoken cue", "Release"))
 
 
 def cue_schedule(routine: Routine) -> tuple[Cue, ...]:

@@ -7,10 +7,22 @@ import asyncio
 import logging
 import os
 import sys
+from collections.abc import Mapping
 
 from deskguard.i18n import current_language
 
 log = logging.getLogger("deskguard")
+
+
+def window_environment(environ: Mapping[str, str], language: str) -> dict[str, str]:
+    """The environment of a routine window: the daemon's, in the language the daemon
+    chose (its `[ui] language`, which a `--config PATH` of its own may have set, else the
+    environment's). `[ui] language` set through the environment outranks the config files
+    the window reads, and LANGUAGE, LC_ALL and LANG stay as they are for everything else."""
+    # The window must not speak for the daemon to systemd.
+    env = {k: v for k, v in environ.items() if not k.startswith(("NOTIFY_", "WATCHDOG_"))}
+    env["DESKGUARD_UI__LANGUAGE"] = language
+    return env
 
 
 class RoutineWindows:
@@ -24,10 +36,7 @@ class RoutineWindows:
         one the reminder named) when it can be done."""
         if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
             return
-        # The window must not speak for the daemon to systemd.
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("NOTIFY_", "WATCHDOG_"))}
-        # The daemon's language, which a `--config PATH` of its own may have chosen.
-        env["LANGUAGE"] = current_language()
+        env = window_environment(os.environ, current_language())
         try:
             process = await asyncio.create_subprocess_exec(
                 sys.executable,

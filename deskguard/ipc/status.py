@@ -166,9 +166,10 @@ class Status:
         return _(FIXED_HEADLINES[self.state]) if self.state in FIXED_HEADLINES else "deskguard"
 
     def _pending_words(self) -> str:
-        """The pending exercise by its name (an older daemon sends only the id)."""
+        """The pending exercise by its name (an older daemon sends only the id), in the
+        user's language: the status carries the catalog's English name."""
         if self.pending_exercise_name:
-            return self.pending_exercise_name
+            return _(self.pending_exercise_name)
         return (self.pending_exercise or _(WALK_INSTEAD)).replace("-", " ")
 
     def _next_stretch(self) -> str:

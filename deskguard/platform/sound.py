@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from deskguard.core.cues import Cue, Tone
+from deskguard.i18n import current_language
 
 log = logging.getLogger("deskguard.routine")
 
@@ -203,12 +204,12 @@ class CuePlayer:
     def _say(self, text: str) -> None:
         assert self.tools.speech is not None
         if not self.tools.renders_speech:
-            self._run([self.tools.speech, "--wait", text])
+            self._run(speech_command(self.tools.speech, text, None, current_language()))
             return
         if self._scratch is None:
             self._scratch = Path(tempfile.mkdtemp(prefix="deskguard-cues-"))
         wav = self._scratch / "speech.wav"
-        self._run([self.tools.speech, "-w", str(wav), text])
+        self._run(speech_command(self.tools.speech, text, wav, current_language()))
         self._play(wav)
         with contextlib.suppress(OSError):
             wav.unlink()
@@ -232,6 +233,15 @@ class CuePlayer:
         if done.returncode != 0:
             reason = (done.stderr.strip() or f"exit status {done.returncode}").splitlines()[-1]
             raise _Failed(f"{name}: {reason}")
+
+
+def speech_command(speech: str, text: str, wav: Path | None, language: str) -> list[str]:
+    """The command saying `text` with the voice of `language` ("ru", "pt_BR"): espeak
+    writes it into `wav`, spd-say (`wav` None) speaks it itself."""
+    voice = language.partition("_")[0] or "en"
+    if wav is None:
+        return [speech, "--wait", "-l", voice, text]
+    return [speech, "-v", voice, "-w", str(wav), text]
 
 
 def cue_player(*, sounds: bool, voice: bool) -> CuePlayer:

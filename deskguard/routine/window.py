@@ -28,6 +28,13 @@ HEIGHT = 700
 WRAP = WIDTH - 60
 
 
+def cue_switches_text(sounds: bool, voice: bool) -> str:
+    """The line saying whether sound and voice cues are on, with their keys."""
+    sound_words = _("Sounds on (S)") if sounds else _("Sounds off (S)")
+    voice_words = _("Voice on (V)") if voice else _("Voice off (V)")
+    return f"{sound_words} · {voice_words}"
+
+
 def create_root() -> tk.Tk:
     """The Tk root window, titled and sized; raises tk.TclError without a display."""
     root = tk.Tk(className="deskguard")
@@ -188,9 +195,7 @@ class RoutineWindow:
         if self.cues is None:
             self.cue_switches.configure(text="")
             return
-        sounds = "on" if self.cues.sounds else "off"
-        voice = "on" if self.cues.voice else "off"
-        self.cue_switches.configure(text=f"Sounds {sounds} (S) · Voice {voice} (V)")
+        self.cue_switches.configure(text=cue_switches_text(self.cues.sounds, self.cues.voice))
 
     def close(self) -> None:
         if self.result is not None:

@@ -103,6 +103,26 @@ def test_a_real_reminder_on_dunst_speaks_the_language(
     assert notice.actions["stretch"] == button
 
 
+def test_a_reminder_speaks_the_configured_language_without_language_variables(
+    desktop: HeadlessDesktop, tmp_path: Path
+) -> None:
+    write_config(desktop.env, FAST + '[ui]\nlanguage = "ru"\n')
+    env = {k: v for k, v in desktop.env.items() if k not in ("LANGUAGE", "LC_MESSAGES")}
+    env["LANG"] = env["LC_ALL"] = "C.UTF-8"
+    title, body, button = REMINDERS["ru"]
+    daemon = DeskguardProcess(env, tmp_path / "deskguard.log").start()
+    try:
+        notice = desktop.wait_for_notification(
+            lambda n: getattr(n, "summary", "").startswith(("Time to", title)), timeout=15
+        )
+    finally:
+        daemon.stop()
+    assert notice.summary.startswith(title), notice.summary
+    assert notice.summary.removeprefix(title) in NAMES["ru"]
+    assert notice.body.startswith(body)
+    assert notice.actions["stretch"] == button
+
+
 def test_the_tray_menu_speaks_russian(desktop: HeadlessDesktop, tmp_path: Path) -> None:
     env = {**desktop.env, "LANGUAGE": "ru"}
     env.pop("PYSTRAY_BACKEND", None)
@@ -119,3 +139,30 @@ def test_the_tray_menu_speaks_russian(desktop: HeadlessDesktop, tmp_path: Path) 
     expected = {"Начать мини-разминку", "Быстрая разминка сейчас", "Пауза", "30 минут", "1 час"}
     assert expected | {"2 часа", "До завтра", "Сегодня", "Открыть настройки", "Выход"} <= labels
     assert any(label.startswith("Сидите ") for label in labels), labels
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("ru", ("resume", "Завершить паузу.")),
+        ("de", ("resume", "Eine Pause beenden.")),
+        ("", ("resume", "End a pause.")),
+        ("ru", ("routine", "Запустить в этом терминале, а не в окне.")),
+        ("de", ("routine", "Führt Sie durch eine kurze Folge")),
+    ],
+)
+def test_command_help_speaks_the_configured_language(
+    tmp_path: Path, language: str, words: tuple[str, str]
+) -> None:
+    command, expected = words
+    # The environment names another language: the configured one wins.
+    env = {**isolated_env(tmp_path), "LANGUAGE": "de" if language != "de" else "ru"}
+    write_config(env, f'[ui]\nlanguage = "{language or "en"}"\n')
+    shown = subprocess.run(
+        [sys.executable, "-m", "deskguard", command, "--help"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert expected in " ".join(shown.split())  # as one line: click wraps the help

@@ -122,3 +122,77 @@ def test_every_shipped_language_is_fully_translated(language: str) -> None:
         or not (message.string if isinstance(message.string, str) else all(message.string))
     ]
     assert not untranslated
+
+
+def test_the_routines_cues_are_spoken_in_the_language() -> None:
+    from deskguard.catalog import load_catalog
+    from deskguard.core.cues import cue_schedule
+    from deskguard.core.routine_plan import custom_routine
+
+    quad = custom_routine(load_catalog(), ["quadriceps-stretch"]).routine
+    try:
+        i18n.use_language("ru")
+        words = [cue.speech for cue in cue_schedule(quad)]
+        assert words[1] == "Повтор 1 из 3. Держите"
+        assert words[2] == "Отпустите"
+        assert "Отпустите. Смените ногу на правую" in words
+        assert words[-1] == "Готово. Отлично"
+        i18n.use_language("de")
+        assert [cue.speech for cue in cue_schedule(quad)][1] == "Wiederholung 1 von 3. Halten"
+    finally:
+        i18n.use_language("en")
+
+
+@pytest.mark.parametrize("language", ["ru", "de", "en", "pt_BR"])
+def test_the_voice_is_the_languages(language: str) -> None:
+    from deskguard.platform.sound import speech_command
+
+    voice = language.partition("_")[0]
+    wav = Path("/tmp/speech.wav")
+    assert speech_command("espeak-ng", "Hold", wav, language) == [
+        "espeak-ng",
+        "-v",
+        voice,
+        "-w",
+        str(wav),
+        "Hold",
+    ]
+    assert speech_command("spd-say", "Hold", None, language) == [
+        "spd-say",
+        "--wait",
+        "-l",
+        voice,
+        "Hold",
+    ]
+
+
+def test_the_cue_switches_line_speaks_the_language() -> None:
+    from deskguard.routine.window import cue_switches_text
+
+    try:
+        assert cue_switches_text(True, False) == "Sounds on (S) · Voice off (V)"
+        i18n.use_language("de")
+        assert cue_switches_text(False, True) == "Töne aus (S) · Stimme an (V)"
+        i18n.use_language("ru")
+        assert cue_switches_text(True, True) == "Звуки вкл. (S) · Голос вкл. (V)"
+    finally:
+        i18n.use_language("en")
+
+
+def test_the_pending_exercise_is_named_in_the_language_but_the_json_stays_english() -> None:
+    from deskguard.ipc.status import Status
+
+    status = Status(
+        state="reminding",
+        sitting_seconds=45 * 60,
+        pending_exercise="standing-back-bend",
+        pending_exercise_name="Standing back bend",
+    )
+    try:
+        i18n.use_language("ru")
+        assert "Прогиб назад стоя" in status.headline()
+        assert "Прогиб назад стоя" in status.describe()
+        assert status.to_json()["pending_exercise_name"] == "Standing back bend"
+    finally:
+        i18n.use_language("en")
+    assert "Standing back bend" in status.headline()
