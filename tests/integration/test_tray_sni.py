@@ -347,7 +347,7 @@ def close_routine_windows(daemon: DeskguardProcess) -> None:
     parent = daemon.process.pid
     for pid in children_running(parent, "deskguard.routine"):
         with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGTERM)
+            os.kill(pid, signal.SIGKILL)
     poll(lambda: not children_running(parent, "deskguard.routine"), 10, "the windows to close")
 
 
