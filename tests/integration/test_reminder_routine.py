@@ -109,8 +109,14 @@ def test_stretch_now_opens_the_named_exercise_and_takes_the_reminder_down(
         what=f"the routine window\n{daemon.log()}",
     )
     assert window["exercise"] == named
-    title = desktop.run(["xdotool", "search", "--name", "deskguard routine"], check=False)
-    assert title.stdout.strip(), "no routine window on the screen"
+    # The trace may come a moment before the window is mapped under its title.
+    poll(
+        lambda: desktop.run(
+            ["xdotool", "search", "--name", "deskguard routine"], check=False
+        ).stdout.strip(),
+        timeout=10,
+        what="the routine window on the screen",
+    )
     assert reminders(daemon.env) == [(first, "snoozed"), (named, "accepted")]
     # The quick routine plays to its end (fast) and closes.
     closed = poll(
