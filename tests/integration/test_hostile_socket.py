@@ -40,6 +40,13 @@ def flood_round(daemon: DeskguardProcess) -> tuple[float, int]:
         time.sleep(STALLED_AFTER + 1.5)
         started = time.monotonic()
         status = daemon.cli("status", "--json")
+        # A loaded machine may not have stalled every client yet: "busy" is a fair answer
+        # then, as long as a place comes free within PROMPT (the assertion on `took`).
+        while status.returncode != 0 and "busy" in status.stderr:
+            if time.monotonic() - started > PROMPT:
+                break
+            time.sleep(0.2)
+            status = daemon.cli("status", "--json")
         took = time.monotonic() - started
         peak = rss_bytes(daemon.process.pid)
         assert status.returncode == 0, status.stderr
