@@ -19,12 +19,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
-from dbus_fast import Message, MessageType
 from dbus_fast.aio import MessageBus
 from dbus_fast.annotations import DBusStr
 from dbus_fast.constants import PropertyAccess
 from dbus_fast.service import ServiceInterface, dbus_property
 
+from deskguard.platform.dbus import call_method
 from tests.support.desktop import START_TIMEOUT, require_program
 from tests.support.polling import poll
 
@@ -50,12 +50,6 @@ class _LoopThread:
     def stop(self) -> None:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(5)
-
-
-def _check(reply: Message | None, what: str) -> list[Any]:
-    if reply is None or reply.message_type is MessageType.ERROR:
-        raise RuntimeError(f"{what} failed: {reply.body if reply else 'no reply'}")
-    return list(reply.body)
 
 
 class RemoteInput:
@@ -84,15 +78,9 @@ class RemoteInput:
         self, path: str, interface: str, member: str, signature: str = "", body: Any = ()
     ) -> list[Any]:
         assert self._bus is not None
-        message = Message(
-            destination=REMOTE_DESKTOP,
-            path=path,
-            interface=interface,
-            member=member,
-            signature=signature,
-            body=list(body),
+        return await call_method(
+            self._bus, REMOTE_DESKTOP, path, interface, member, signature, list(body)
         )
-        return _check(await self._bus.call(message), f"{interface}.{member}")
 
     async def _start(self) -> None:
         self._bus = await MessageBus(bus_address=self._address).connect()
@@ -153,17 +141,16 @@ def wait_for_name(
     async def owned() -> bool:
         bus = await MessageBus(bus_address=address).connect()
         try:
-            reply = await bus.call(
-                Message(
-                    destination="org.freedesktop.DBus",
-                    path="/org/freedesktop/DBus",
-                    interface="org.freedesktop.DBus",
-                    member="NameHasOwner",
-                    signature="s",
-                    body=[name],
-                )
+            (has_owner,) = await call_method(
+                bus,
+                "org.freedesktop.DBus",
+                "/org/freedesktop/DBus",
+                "org.freedesktop.DBus",
+                "NameHasOwner",
+                "s",
+                [name],
             )
-            return bool(_check(reply, "NameHasOwner")[0])
+            return bool(has_owner)
         finally:
             bus.disconnect()
 
