@@ -36,7 +36,7 @@ def status(as_json: bool) -> None:
 @click.argument("duration", type=DURATION, required=False)
 def snooze(duration: int | None) -> None:
     result = _call("snooze", seconds=duration)
-    click.echo(f"Snoozed until {result.get('snoozed_until')}.")
+    click.echo(_("Snoozed until {moment}.").format(moment=_moment(result.get("snoozed_until"))))
 
 
 @click.command(
@@ -53,13 +53,16 @@ def pause(duration: str | None) -> None:
         seconds = None if duration is None else DURATION.convert(duration, None, None)
         result = _call("pause", seconds=seconds)
     until = result.get("paused_until")
-    click.echo(f"Paused until {until}." if until else "Paused until you run `deskguard resume`.")
+    if until:
+        click.echo(_("Paused until {moment}.").format(moment=_moment(until)))
+    else:
+        click.echo(_("Paused until you run `deskguard resume`."))
 
 
 @click.command(help=_("End a pause."))
 def resume() -> None:
     _call("resume")
-    click.echo("Reminders are back on.")
+    click.echo(_("Reminders are back on."))
 
 
 @click.command(
@@ -68,30 +71,35 @@ def resume() -> None:
 def take_break() -> None:
     result = _call("break")
     exercise = result.get("exercise")
-    click.echo(f"Break started{': ' + exercise if exercise else ''}. Sitting time reset.")
+    if exercise:
+        # Translators: {exercise} is the id of an exercise, like "standing-back-bend".
+        click.echo(_("Break started: {exercise}. Sitting time reset.").format(exercise=exercise))
+    else:
+        click.echo(_("Break started. Sitting time reset."))
 
 
-@click.command()
+@click.command(
+    help=_("Skip the pending reminder; the next one comes after another full sitting limit.")
+)
 def skip() -> None:
-    """Skip the pending reminder; the next one comes after another full sitting limit."""
     _call("skip")
-    click.echo("Skipped.")
+    click.echo(_("Skipped."))
 
 
-@click.command()
+@click.command(
+    help=_("Re-read the configuration (an invalid one is rejected and the old one kept).")
+)
 def reload() -> None:
-    """Re-read the configuration (an invalid one is rejected and the old one kept)."""
     _call("reload")
-    click.echo("Configuration reloaded.")
+    click.echo(_("Configuration reloaded."))
 
 
 # The daemon takes up to 20 s to shut down when something it closes does not answer.
 STOP_WAIT = 25.0
 
 
-@click.command()
+@click.command(help=_("Stop the running daemon (and wait until it has)."))
 def stop() -> None:
-    """Stop the running daemon (and wait until it has)."""
     from deskguard import ipc
 
     _result, pid = ipc.call_daemon("stop")
@@ -99,10 +107,20 @@ def stop() -> None:
         from deskguard.errors import UserError
 
         raise UserError(
-            "deskguard did not stop",
-            f"pid {pid} still runs {STOP_WAIT:.0f} s after it was asked to; `kill {pid}` ends it",
+            _("deskguard did not stop"),
+            # Translators: {pid} is a process number; `kill {pid}` is a command to type.
+            _(
+                "pid {pid} still runs {seconds} s after it was asked to; `kill {pid}` ends it"
+            ).format(pid=pid, seconds=f"{STOP_WAIT:.0f}"),
         )
-    click.echo("deskguard stopped.")
+    click.echo(_("deskguard stopped."))
+
+
+def _moment(iso: object) -> str:
+    """The daemon's ISO 8601 moment as the user reads it ("14:30", "tomorrow 09:00")."""
+    from deskguard.i18n.dates import readable_moment
+
+    return readable_moment(iso) if isinstance(iso, str) else "?"
 
 
 def _exited(pid: int, timeout: float) -> bool:

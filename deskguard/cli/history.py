@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from deskguard.cli.params import echo_json
+from deskguard.cli.params import echo_json, json_option
+from deskguard.i18n import _, number
 
 if TYPE_CHECKING:
     from deskguard.core.records import Rows
@@ -49,7 +50,7 @@ def _missing(path: Path) -> bool:
 def _warn_skipped(history: History) -> None:
     note = history.skipped_note()
     if note is not None:
-        click.echo(f"deskguard: warning: {note}", err=True)
+        click.echo(_("deskguard: warning: {problem}").format(problem=note), err=True)
 
 
 def _today() -> date:
@@ -83,28 +84,30 @@ def _use_unicode() -> bool:
     return encoding.lower().replace("-", "").startswith("utf")
 
 
-@click.command()
+# The help texts are in the user's language: deskguard.cli chose it before importing this.
+@click.command(
+    help=_(
+        "Time at the computer, sitting, breaks, reminders, routines and walks, per day.\n\n"
+        "Reads the history file directly; the daemon need not run. Days are local calendar "
+        "days; times in the table are h:mm, in --json seconds. Compliance is the share of "
+        "reminders followed by a break (accepted, or a natural break came first)."
+    )
+)
 @click.option(
     "--days",
     type=click.IntRange(min=1, max=3660),
     default=7,
     show_default=True,
-    help="How many days, ending with --until.",
+    help=_("How many days, ending with --until."),
 )
-@_day_option("--until", "The last day to show (YYYY-MM-DD; default: today).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@_day_option("--until", _("The last day to show (YYYY-MM-DD; default: today)."))
+@json_option
 @click.option(
     "--chart",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Also write a chart of the days to FILE (.png or .svg; needs deskguard[chart]).",
+    help=_("Also write a chart of the days to FILE (.png or .svg; needs deskguard[chart])."),
 )
 def stats(days: int, until: datetime | None, as_json: bool, chart: Path | None) -> None:
-    """Time at the computer, sitting, breaks, reminders, routines and walks, per day.
-
-    Reads the history file directly; the daemon need not run. Days are local calendar
-    days; times in the table are h:mm, in --json seconds. Compliance is the share of
-    reminders followed by a break (accepted, or a natural break came first).
-    """
     from deskguard import paths
     from deskguard.cli.stats_chart import chart_format
     from deskguard.cli.stats_view import render_table, summary_json
@@ -119,8 +122,10 @@ def stats(days: int, until: datetime | None, as_json: bool, chart: Path | None) 
     summary = summarize(_rows(path, first_day), first_day, last_day, settings.walking.daily_goal_km)
     if _missing(path):
         click.echo(
-            f"No history yet: {path} does not exist. It is written while `deskguard run`"
-            " is running (or when you log a walk); until then every figure is zero.",
+            _(
+                "No history yet: {path} does not exist. It is written while `deskguard run`"
+                " is running (or when you log a walk); until then every figure is zero."
+            ).format(path=path),
             err=as_json,
         )
     if chart is not None:
@@ -133,7 +138,7 @@ def stats(days: int, until: datetime | None, as_json: bool, chart: Path | None) 
         for line in render_table(summary, unicode=_use_unicode()):
             click.echo(line)
     if chart is not None:
-        click.echo(f"chart written to {chart}", err=as_json)
+        click.echo(_("chart written to {path}").format(path=chart), err=as_json)
 
 
 _AMOUNT = re.compile(
@@ -151,7 +156,9 @@ def parse_walk_amount(text: str) -> tuple[str, float]:
 
         if not re.fullmatch(r"\d+h\d+m", cleaned):
             raise ValueError(
-                f"{text!r} is not a distance or a time: write e.g. 3.5km, 40m, 40min or 1h30m"
+                _(
+                    "{text} is not a distance or a time: write e.g. 3.5km, 40m, 40min or 1h30m"
+                ).format(text=repr(text))
             )
         return "minutes", parse_duration(cleaned) / 60
     number = float(match["number"].replace(",", "."))
@@ -182,33 +189,43 @@ def _walk_amounts(amounts: tuple[str, ...]) -> dict[str, float]:
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="AMOUNT") from None
         if kind in found:
-            raise click.BadParameter(f"more than one {kind} given", param_hint="AMOUNT")
+            message = (
+                _("more than one distance given") if kind == "km" else _("more than one time given")
+            )
+            raise click.BadParameter(message, param_hint="AMOUNT")
         limit = MAX_KM if kind == "km" else MAX_MINUTES
         if not 0 < value <= limit:
+            message = (
+                _("{text}: the distance must be more than 0 and at most {limit} km")
+                if kind == "km"
+                else _("{text}: the time must be more than 0 and at most {limit} minutes")
+            )
             raise click.BadParameter(
-                f"{text!r}: {kind} must be more than 0 and at most {limit:g}", param_hint="AMOUNT"
+                message.format(text=repr(text), limit=f"{limit:g}"), param_hint="AMOUNT"
             )
         found[kind] = value
     return found
 
 
-@click.command()
+@click.command(
+    # Translators: keep the \b line (it keeps the examples as they are) and the commands;
+    # align the explanations in one column.
+    help=_(
+        "Log a walk you took today, by distance, time or both.\n\n"
+        "\b\n"
+        "Examples:\n"
+        "  deskguard walk 3.5km        3.5 kilometres\n"
+        "  deskguard walk 40m          40 minutes: m is minutes, not metres\n"
+        "                              (also 40min, 1h, 1h30m)\n"
+        "  deskguard walk 3.5km 40m    both\n"
+        "  deskguard walk 4            a bare number up to 20 is km ...\n"
+        "  deskguard walk 45           ... and above 20 it is minutes\n\n"
+        "The distance counts toward the daily walking goal ([walking] daily_goal_km) in "
+        "`deskguard stats`. Written straight into the history; the daemon need not run."
+    )
+)
 @click.argument("amounts", metavar="[KM|MINUTES]...", nargs=-1)
 def walk(amounts: tuple[str, ...]) -> None:
-    """Log a walk you took today, by distance, time or both.
-
-    \b
-    Examples:
-      deskguard walk 3.5km        3.5 kilometres
-      deskguard walk 40m          40 minutes: m is minutes, not metres
-                                  (also 40min, 1h, 1h30m)
-      deskguard walk 3.5km 40m    both
-      deskguard walk 4            a bare number up to 20 is km ...
-      deskguard walk 45           ... and above 20 it is minutes
-
-    The distance counts toward the daily walking goal ([walking] daily_goal_km) in
-    `deskguard stats`. Written straight into the history; the daemon need not run.
-    """
     from deskguard import paths
     from deskguard.core.records import Rows
     from deskguard.core.stats import summarize
@@ -222,34 +239,52 @@ def walk(amounts: tuple[str, ...]) -> None:
         today = Rows(walks=history.walks(now.date()))
     finally:
         history.close()
-    units = {"km": "km", "minutes": "min"}
-    what = " and ".join(f"{found[kind]:g} {unit}" for kind, unit in units.items() if kind in found)
-    click.echo(f"Logged a walk of {what}." if what else "Logged a walk.")
+    click.echo(_logged(found))
     try:
         goal = load_settings().walking.daily_goal_km
     except ConfigError:
-        click.echo("(the configuration has problems: see `deskguard config check`)", err=True)
+        click.echo(_("(the configuration has problems: see `deskguard config check`)"), err=True)
         return
     figures = summarize(today, now.date(), now.date(), goal).total
-    click.echo(f"Walked today: {figures.walk_km:g} of {goal:g} km, {figures.walk_minutes:g} min.")
+    click.echo(
+        _("Walked today: {walked} of {goal} km, {minutes} min.").format(
+            walked=number(figures.walk_km, 2),
+            goal=number(goal, 2),
+            minutes=number(figures.walk_minutes),
+        )
+    )
 
 
-@click.command()
+def _logged(found: dict[str, float]) -> str:
+    km, minutes = found.get("km"), found.get("minutes")
+    if km is not None and minutes is not None:
+        return _("Logged a walk of {km} km and {minutes} min.").format(
+            km=number(km, 2), minutes=number(minutes)
+        )
+    if km is not None:
+        return _("Logged a walk of {km} km.").format(km=number(km, 2))
+    if minutes is not None:
+        return _("Logged a walk of {minutes} min.").format(minutes=number(minutes))
+    return _("Logged a walk.")
+
+
+@click.command(
+    help=_(
+        "Print the raw history: every row of every table, with a `table` column.\n\n"
+        "Tables: sitting, reminders, routines, presence, walks. Timestamps are as stored "
+        "(ISO 8601 with the UTC offset). The daemon need not run."
+    )
+)
 @click.option(
     "--format",
     "output_format",
     type=click.Choice(["csv", "json"]),
     default="csv",
     show_default=True,
-    help="CSV (one header, a `table` column) or JSON.",
+    help=_("CSV (one header, a `table` column) or JSON."),
 )
-@_day_option("--since", "Only rows dated on this local day or later (YYYY-MM-DD).")
+@_day_option("--since", _("Only rows dated on this local day or later (YYYY-MM-DD)."))
 def export(output_format: str, since: datetime | None) -> None:
-    """Print the raw history: every row of every table, with a `table` column.
-
-    Tables: sitting, reminders, routines, presence, walks. Timestamps are as stored
-    (ISO 8601 with the UTC offset). The daemon need not run.
-    """
     from deskguard import paths
 
     path = paths.history_file()
@@ -265,7 +300,7 @@ def export(output_format: str, since: datetime | None) -> None:
         finally:
             history.close()
     else:
-        click.echo(f"No history yet: {path} does not exist.", err=True)
+        click.echo(_("No history yet: {path} does not exist.").format(path=path), err=True)
     records = [{"table": table, **row} for table, row in rows]
     if output_format == "json":
         echo_json({"history": str(path), "rows": records})

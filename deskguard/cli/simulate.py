@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from deskguard.errors import UserError
+from deskguard.i18n import _, ngettext
 
 # Wall-clock starts a trace of the longest length can run from without leaving the
 # calendar (times up to ten years ahead, idle values as far back).
@@ -29,14 +30,24 @@ def _clock(seconds: float) -> str:
 def _describe(event: dict[str, object]) -> str:
     kind = event["kind"]
     if kind == "reminder":
-        suffix = "" if event["can_snooze"] else " (no snooze left)"
-        sat = float(event["sat_seconds"])  # type: ignore[arg-type]
-        return f"reminder: {event['exercise'] or 'walk'} after {sat / 60:.0f} min sitting{suffix}"
+        minutes = f"{float(event['sat_seconds']) / 60:.0f}"  # type: ignore[arg-type]
+        exercise = event["exercise"] or _("walk")
+        if event["can_snooze"]:
+            # Translators: {exercise} is an exercise id like "standing-back-bend" (or "walk").
+            return _("reminder: {exercise} after {minutes} min sitting").format(
+                exercise=exercise, minutes=minutes
+            )
+        return _("reminder: {exercise} after {minutes} min sitting (no snooze left)").format(
+            exercise=exercise, minutes=minutes
+        )
     if kind == "natural_break":
-        sat = float(event["sat_seconds"])  # type: ignore[arg-type]
-        return f"natural break after {sat / 60:.0f} min sitting"
+        minutes = f"{float(event['sat_seconds']) / 60:.0f}"  # type: ignore[arg-type]
+        return _("natural break after {minutes} min sitting").format(minutes=minutes)
     if kind == "rejected":
-        return f"{event['action']} refused: {event['reason']}"
+        # Translators: {action} is what was refused, like "snooze"; {reason} stays English.
+        return _("{action} refused: {reason}").format(
+            action=event["action"], reason=event["reason"]
+        )
     return str(kind)
 
 
@@ -52,7 +63,15 @@ class _Text:
         click.echo(f"{_clock(float(event['t']))}  {_describe(event)}")
 
     def finish(self) -> None:
-        click.echo(f"{self.reminders} reminders, {self.breaks} natural breaks")
+        reminders = ngettext("{count} reminder", "{count} reminders", self.reminders)
+        breaks = ngettext("{count} natural break", "{count} natural breaks", self.breaks)
+        # Translators: the last line of `deskguard simulate`, like "3 reminders, 1 natural break".
+        click.echo(
+            _("{reminders}, {breaks}").format(
+                reminders=reminders.format(count=self.reminders),
+                breaks=breaks.format(count=self.breaks),
+            )
+        )
 
 
 class _Json:
@@ -71,29 +90,30 @@ class _Json:
         click.echo("\n  ]\n}" if self.count else '{\n  "events": []\n}')
 
 
-@click.command()
+@click.command(
+    help=_(
+        "Replay an activity TRACE (CSV: time,idle_seconds,event) through the reminder logic.\n\n"
+        "Prints when reminders, natural breaks, snoozes and skips would have happened, so "
+        "you can preview a setting before living with it. The daemon need not run."
+    )
+)
 @click.argument("trace", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--config",
     "config_path",
     # Any path: a folder or a pipe is reported like a bad config (one line, exit 78).
     type=click.Path(path_type=Path),
-    help="Config file to simulate with (default: your effective configuration).",
+    help=_("Config file to simulate with (default: your effective configuration)."),
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the timeline as JSON.")
+@click.option("--json", "as_json", is_flag=True, help=_("Print the timeline as JSON."))
 @click.option(
     "--start",
     type=click.DateTime(),
     default="2026-01-05 08:00:00",
     show_default=True,
-    help="Wall-clock time of the trace's first second (for working hours).",
+    help=_("Wall-clock time of the trace's first second (for working hours)."),
 )
 def simulate(trace: Path, config_path: Path | None, as_json: bool, start: datetime) -> None:
-    """Replay an activity TRACE (CSV: time,idle_seconds,event) through the reminder logic.
-
-    Prints when reminders, natural breaks, snoozes and skips would have happened, so
-    you can preview a setting before living with it. The daemon need not run.
-    """
     from deskguard.core.trace import TraceError, parse_trace, trace_lines
     from deskguard.daemon.config import resolve
     from deskguard.daemon.simulation import Simulation
@@ -101,7 +121,9 @@ def simulate(trace: Path, config_path: Path | None, as_json: bool, start: dateti
 
     if not EARLIEST_START <= start <= LATEST_START:
         raise click.BadParameter(
-            f"must be between {EARLIEST_START:%Y-%m-%d} and {LATEST_START:%Y-%m-%d}",
+            _("must be between {earliest} and {latest}").format(
+                earliest=f"{EARLIEST_START:%Y-%m-%d}", latest=f"{LATEST_START:%Y-%m-%d}"
+            ),
             param_hint="'--start'",
         )
     timeline = _Json() if as_json else _Text()
@@ -111,9 +133,11 @@ def simulate(trace: Path, config_path: Path | None, as_json: bool, start: dateti
         with trace.open("rb") as stream:
             simulation.run(parse_trace(trace_lines(stream.read1)))
     except TraceError as exc:
-        raise UserError(f"{trace}: malformed trace", str(exc)) from None
+        raise UserError(_("{path}: malformed trace").format(path=trace), str(exc)) from None
     except OSError as exc:
-        raise UserError(f"{trace}: cannot read it", exc.strerror or str(exc)) from None
+        raise UserError(
+            _("{path}: cannot read it").format(path=trace), exc.strerror or str(exc)
+        ) from None
     finally:
         simulation.close()
     timeline.finish()

@@ -9,6 +9,8 @@ from typing import Any
 
 from deskguard.core.stats import Day
 from deskguard.errors import UserError
+from deskguard.i18n import _
+from deskguard.i18n.dates import day_and_month, weekday
 
 CHART_FORMATS = ("png", "svg")
 
@@ -18,8 +20,8 @@ def chart_format(path: Path) -> str:
     suffix = path.suffix.lower().removeprefix(".")
     if suffix not in CHART_FORMATS:
         raise UserError(
-            f"cannot write a chart to {path}",
-            "the file name must end in .png or .svg",
+            _("cannot write a chart to {path}").format(path=path),
+            _("the file name must end in .png or .svg"),
         )
     return suffix
 
@@ -34,8 +36,8 @@ def chart(days: Sequence[Day], path: Path) -> None:
         from matplotlib.ticker import MaxNLocator
     except ImportError:
         raise UserError(
-            "the chart needs matplotlib",
-            "install deskguard[chart] (pip install 'deskguard[chart]'), or leave out --chart",
+            _("the chart needs matplotlib"),
+            _("install deskguard[chart] (pip install 'deskguard[chart]'), or leave out --chart"),
         ) from None
 
     positions = list(range(len(days)))
@@ -43,33 +45,33 @@ def chart(days: Sequence[Day], path: Path) -> None:
     longest = [day.figures.longest_sitting_seconds / 60 for day in days]
     breaks = [day.figures.breaks for day in days]
     stride = -(-len(days) // 12)  # at most 12 labels
-    label_format = "%a\n%m-%d" if stride == 1 else "%m-%d"
+    labels = [
+        f"{weekday(day.day)}\n{day_and_month(day.day)}" if stride == 1 else day_and_month(day.day)
+        for day in days
+    ]
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "deskguard"}):
         figure = Figure(figsize=(10, 5), dpi=100, layout="constrained")
         axes = figure.add_subplot()
         handles = [
-            axes.bar(positions, sitting, color="#4c72b0", label="sitting (min)"),
+            axes.bar(positions, sitting, color="#4c72b0", label=_("sitting (min)")),
             axes.plot(
-                positions, longest, color="#dd8452", marker="o", label="longest stretch (min)"
+                positions, longest, color="#dd8452", marker="o", label=_("longest stretch (min)")
             )[0],
         ]
-        axes.set_ylabel("minutes")
+        axes.set_ylabel(_("minutes"))
         axes.set_ylim(bottom=0, top=max([*sitting, *longest, 60.0]) * 1.1)
-        axes.set_xticks(
-            positions[::stride],
-            [day.day.strftime(label_format) for day in days][::stride],
-        )
+        axes.set_xticks(positions[::stride], labels[::stride])
         axes.grid(axis="y", alpha=0.3)
         other = axes.twinx()
         handles += other.plot(
-            positions, breaks, color="#55a868", marker="s", linestyle="--", label="breaks taken"
+            positions, breaks, color="#55a868", marker="s", linestyle="--", label=_("breaks taken")
         )
-        other.set_ylabel("breaks")
+        other.set_ylabel(_("breaks"))
         other.set_ylim(bottom=0, top=max([*breaks, 4]) * 1.1)
         other.yaxis.set_major_locator(MaxNLocator(integer=True))
         axes.set_axisbelow(True)
         first, last = days[0].day.isoformat(), days[-1].day.isoformat()
-        axes.set_title(f"Sitting per day, {first} to {last}")
+        axes.set_title(_("Sitting per day, {first} to {last}").format(first=first, last=last))
         figure.legend(handles=handles, loc="outside lower center", ncols=len(handles))
         path.parent.mkdir(parents=True, exist_ok=True)
         figure.savefig(path, format=image_format, metadata=_metadata(image_format))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import date
 from typing import Any
 
-from deskguard.core.day_text import hours_minutes, one_decimal
+from deskguard.core.day_text import hours_minutes
 from deskguard.core.stats import Figures, Summary
+from deskguard.i18n import _, ngettext, number, pgettext
+from deskguard.i18n.dates import short_day
 
 
 def _seconds(value: float) -> float:
@@ -82,26 +83,34 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1)
     return [line(headers), *(line(row) for row in rows[:-1]), rule, line(rows[-1])]
 
 
-def _label(day: date) -> str:
-    return day.strftime("%a %m-%d")
-
-
 def render_table(summary: Summary, unicode: bool = True) -> list[str]:
     """The terminal report: three aligned blocks (sitting, reminders, moving), each with a
     line per day and a total line. Times are h:mm."""
     days, total = summary.days, summary.total
     largest = max(day.figures.sitting_seconds for day in days)
-    labels = [*(_label(day.day) for day in days), "total"]
+    labels = [*(short_day(day.day) for day in days), pgettext("stats table", "total")]
     every = [*(day.figures for day in days), total]
     dash = "–" if unicode else "-"
-    lines = [
-        f"{len(days)} days, {summary.first_day.isoformat()} {dash} {summary.last_day.isoformat()}"
-        " (times in h:mm)",
-        "",
-    ]
+    # Translators: the first line of `deskguard stats`, like "7 days, 2024-05-01 – 2024-05-07
+    # (times in h:mm)"; {dash} is a dash between the first and the last day.
+    heading = ngettext(
+        "{count} day, {first} {dash} {last} (times in h:mm)",
+        "{count} days, {first} {dash} {last} (times in h:mm)",
+        len(days),
+    )
+    first, last = summary.first_day.isoformat(), summary.last_day.isoformat()
+    lines = [heading.format(count=len(days), first=first, last=last, dash=dash), ""]
+    day = pgettext("stats table", "day")
     sitting_bars = [bar(f.sitting_seconds, largest, unicode=unicode) for f in every[:-1]] + [""]
     lines += _table(
-        ["day", "at computer", "sitting", "", "longest", "breaks"],
+        [
+            day,
+            pgettext("stats table", "at computer"),
+            pgettext("stats table", "sitting"),
+            "",
+            pgettext("stats table", "longest"),
+            pgettext("stats table", "breaks"),
+        ],
         [
             [
                 label,
@@ -117,15 +126,17 @@ def render_table(summary: Summary, unicode: bool = True) -> list[str]:
     lines.append("")
     lines += _table(
         [
-            "day",
-            "reminders",
-            "accepted",
-            "natural",
-            "snoozed",
-            "skipped",
-            "dismissed",
-            "deferred",
-            "compliance",
+            day,
+            pgettext("stats table", "reminders"),
+            pgettext("stats table", "accepted"),
+            # Translators: reminders answered by a natural break (the user stood up anyway).
+            pgettext("stats table", "natural"),
+            pgettext("stats table", "snoozed"),
+            pgettext("stats table", "skipped"),
+            pgettext("stats table", "dismissed"),
+            # Translators: reminders put off because of a fullscreen window or a meeting.
+            pgettext("stats table", "deferred"),
+            pgettext("stats table", "compliance"),
         ],
         [
             [
@@ -143,22 +154,30 @@ def render_table(summary: Summary, unicode: bool = True) -> list[str]:
         ],
     )
     lines.append("")
-    met = [("met" if day.goal_met else "") for day in days]
+    met = [(pgettext("walking goal", "met") if each.goal_met else "") for each in days]
     met.append(f"{summary.days_goal_met}/{len(days)}")
     lines += _table(
-        ["day", "routines", "finished", "exercise", "walked km", "walk min", "goal"],
+        [
+            day,
+            pgettext("stats table", "routines"),
+            pgettext("stats table", "finished"),
+            pgettext("stats table", "exercise"),
+            pgettext("stats table", "walked km"),
+            pgettext("stats table", "walk min"),
+            pgettext("stats table", "goal"),
+        ],
         [
             [
                 label,
                 str(f.routines_started),
                 str(f.routines_finished),
                 hours_minutes(f.exercise_seconds),
-                one_decimal(f.walk_km),
-                one_decimal(f.walk_minutes),
+                number(f.walk_km),
+                number(f.walk_minutes),
                 goal,
             ]
             for label, f, goal in zip(labels, every, met, strict=True)
         ],
     )
-    lines.append(f"walking goal: {one_decimal(summary.goal_km)} km a day")
+    lines.append(_("walking goal: {goal} km a day").format(goal=number(summary.goal_km)))
     return lines

@@ -4,18 +4,13 @@ and how their figures are written (also in `deskguard stats`)."""
 from __future__ import annotations
 
 from deskguard.core.stats import Day
-from deskguard.i18n import _, ngettext
+from deskguard.i18n import _, ngettext, number
 
 
 def hours_minutes(seconds: float) -> str:
     """ "h:mm", rounded to the nearest minute."""
     total = int(seconds / 60 + 0.5)
     return f"{total // 60}:{total % 60:02d}"
-
-
-def one_decimal(value: float) -> str:
-    """One decimal, left out when it is 0: "7.5", "7"."""
-    return f"{value:.1f}".removesuffix(".0")
 
 
 def day_notice(day: Day) -> tuple[str, str] | None:
@@ -26,7 +21,7 @@ def day_notice(day: Day) -> tuple[str, str] | None:
     breaks = ngettext("{count} break", "{count} breaks", figures.breaks)
     routines = ngettext("{count} routine done", "{count} routines done", figures.routines_finished)
     walked = _("walked {walked} of {goal} km").format(
-        walked=one_decimal(figures.walk_km), goal=one_decimal(day.goal_km)
+        walked=number(figures.walk_km), goal=number(day.goal_km)
     )
     if day.goal_met:
         walked = _("{walked} — goal met").format(walked=walked)
@@ -52,6 +47,4 @@ def lunch_walk_notice(goal_km: float, walked_km: float) -> tuple[str, str]:
         "Walking is the best thing for your back: {left} km to go to today's {goal} km. "
         "Log it afterwards with `deskguard walk`."
     )
-    return _("Lunch break? Take a walk"), body.format(
-        left=one_decimal(left), goal=one_decimal(goal_km)
-    )
+    return _("Lunch break? Take a walk"), body.format(left=number(left), goal=number(goal_km))

@@ -61,3 +61,13 @@ def N_(message: str) -> str:
 def NP_(context: str, message: str) -> str:
     """Marks `message` (in `context`) for the template; `pgettext` translates it later."""
     return message
+
+
+def number(value: float, decimals: int = 1) -> str:
+    """`value` rounded to `decimals` places, trailing zeros left out, with the language's
+    decimal separator: "3.5" and "7" in English, "3,5" in German and Russian."""
+    text = f"{value:.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    # Translators: the character between the whole number and its fraction, as in 3.5.
+    return text.replace(".", pgettext("decimal separator", "."))

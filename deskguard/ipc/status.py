@@ -11,7 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from deskguard.core.durations import readable_duration
-from deskguard.i18n import N_, NP_, _, pgettext
+from deskguard.i18n import N_, _
+from deskguard.i18n.dates import readable_moment
 
 WALK_INSTEAD = N_("stand up and walk")
 """What a reminder without an exercise asks for."""
@@ -22,32 +23,6 @@ FIXED_HEADLINES = {
     "off-hours": N_("Outside working hours"),
 }
 """The states whose text says all there is to say (translated where shown)."""
-
-# Written out rather than strftime's %a and %b: those follow LC_TIME, which the process
-# never sets (and a language chosen in [ui] may have no installed locale).
-WEEKDAYS = (
-    NP_("weekday", "Mon"),
-    NP_("weekday", "Tue"),
-    NP_("weekday", "Wed"),
-    NP_("weekday", "Thu"),
-    NP_("weekday", "Fri"),
-    NP_("weekday", "Sat"),
-    NP_("weekday", "Sun"),
-)
-MONTHS = (
-    NP_("month", "Jan"),
-    NP_("month", "Feb"),
-    NP_("month", "Mar"),
-    NP_("month", "Apr"),
-    NP_("month", "May"),
-    NP_("month", "Jun"),
-    NP_("month", "Jul"),
-    NP_("month", "Aug"),
-    NP_("month", "Sep"),
-    NP_("month", "Oct"),
-    NP_("month", "Nov"),
-    NP_("month", "Dec"),
-)
 
 
 @dataclass(frozen=True)
@@ -105,21 +80,22 @@ class Status:
 
     # -- words ------------------------------------------------------------------------
 
-    def describe(self) -> str:
-        """The lines `deskguard status` prints."""
+    def describe(self, now: datetime | None = None) -> str:
+        """The lines `deskguard status` prints; `now` as for `headline`."""
         sitting = readable_duration(self.sitting_seconds)
         state = self.state or "?"
         if state == "active":
             headline = _("Sitting for {duration}").format(duration=sitting)
         elif state == "paused":
             headline = (
-                _("Paused until {moment}").format(moment=self.paused_until)
+                _("Paused until {moment}").format(moment=readable_moment(self.paused_until, now))
                 if self.paused_until
                 else _("Paused until you resume")
             )
         elif state == "snoozed":
             headline = _("Snoozed until {moment} (sitting for {duration})").format(
-                moment=self.snoozed_until, duration=sitting
+                moment=readable_moment(self.snoozed_until, now) if self.snoozed_until else "?",
+                duration=sitting,
             )
         elif state == "reminding":
             exercise = self._pending_words()
@@ -161,7 +137,7 @@ class Status:
         if self.state == "paused":
             until = self.paused_until
             if until:
-                return _("Paused until {moment}").format(moment=_clock(until, now))
+                return _("Paused until {moment}").format(moment=readable_moment(until, now))
             return _("Paused until you resume")
         return _(FIXED_HEADLINES[self.state]) if self.state in FIXED_HEADLINES else "deskguard"
 
@@ -179,21 +155,3 @@ class Status:
         if due <= 0:  # due this moment; the reminder follows at the next tick
             return _("stretch due now")
         return _("next stretch in {duration}").format(duration=readable_duration(due))
-
-
-def _clock(iso: str, now: datetime | None) -> str:
-    """A moment as the user wants to read it: "14:30", "tomorrow 00:00" or "Fri 3 May 09:00"."""
-    moment = datetime.fromisoformat(iso).astimezone()
-    today = (now or datetime.now().astimezone()).astimezone().date()
-    days = (moment.date() - today).days
-    if days == 0:
-        return moment.strftime("%H:%M")
-    if days == 1:
-        return _("tomorrow {time}").format(time=moment.strftime("%H:%M"))
-    # Translators: a date and time like "Fri 3 May 09:00"; reorder the parts as usual.
-    return _("{weekday} {day} {month} {time}").format(
-        weekday=pgettext("weekday", WEEKDAYS[moment.weekday()]),
-        day=moment.day,
-        month=pgettext("month", MONTHS[moment.month - 1]),
-        time=moment.strftime("%H:%M"),
-    )

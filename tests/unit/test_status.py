@@ -13,6 +13,14 @@ import pytest
 from deskguard.ipc.status import Status
 
 # What `deskguard status --json` printed before the status had a type, in its order.
+NOW = datetime(2024, 5, 3, 10, 0, tzinfo=UTC)
+
+
+def _local(iso: str) -> str:
+    """A moment on NOW's day as `deskguard status` writes it: the local clock time."""
+    return f"{datetime.fromisoformat(iso).astimezone():%H:%M}"
+
+
 DAEMON_JSON: dict[str, Any] = {
     "state": "snoozed",
     "sitting_seconds": 3000.0,
@@ -104,11 +112,12 @@ def test_the_status_and_the_tray_need_neither_click_nor_pydantic_nor_the_cli() -
         (status("paused"), "Paused until you resume\nActivity: x11 · notifications: dbus"),
         (
             status("paused", paused_until="2024-05-03T12:00:00+00:00"),
-            "Paused until 2024-05-03T12:00:00+00:00\nActivity: x11 · notifications: dbus",
+            f"Paused until {_local('2024-05-03T12:00:00+00:00')}\n"
+            "Activity: x11 · notifications: dbus",
         ),
         (
             Status.from_json(DAEMON_JSON),
-            "Snoozed until 2024-05-03T10:08:00+00:00 (sitting for 50 minutes)\n"
+            f"Snoozed until {_local('2024-05-03T10:08:00+00:00')} (sitting for 50 minutes)\n"
             "Next stretch in 8 minutes\nActivity: x11 · notifications: dbus (dunst)",
         ),
         (
@@ -135,12 +144,10 @@ def test_the_status_and_the_tray_need_neither_click_nor_pydantic_nor_the_cli() -
     ],
 )
 def test_the_status_command_describes_each_state(reading: Status, text: str) -> None:
-    assert reading.describe() == text
+    assert reading.describe(NOW) == text
 
 
 # ---------------------------------------------------------------------------- the tray's title
-
-NOW = datetime(2024, 5, 3, 10, 0, tzinfo=UTC)
 
 
 def test_the_title_says_how_long_and_how_long_until_the_next_stretch() -> None:
