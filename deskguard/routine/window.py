@@ -257,7 +257,8 @@ class RoutineWindow:
         if self.player.over:
             return
         step = frame.step
-        if step.exercise_index != self._shown_exercise:
+        new_exercise = step.exercise_index != self._shown_exercise
+        if new_exercise:
             self._shown_exercise = step.exercise_index
             exercise = frame.exercise
             self.name.configure(text=exercise.name)
@@ -280,6 +281,8 @@ class RoutineWindow:
             else _("Next: done")
         )
         self.figure.show(frame)
+        if new_exercise:
+            self._trace_texts()
 
     def _write_trace(self, frame: Frame) -> None:
         self.trace.write(
@@ -292,6 +295,32 @@ class RoutineWindow:
                 "countdown": frame.countdown,
                 "rep": frame.rep_label,
                 "steps_done": self.player.steps_done,
+            }
+        )
+
+    def _trace_texts(self) -> None:
+        """What the window says as an exercise comes up, in the user's language."""
+        if self.trace.path is None:
+            return
+        labels = {
+            "name": self.name,
+            "dose": self.dose,
+            "steps": self.steps,
+            "instruction": self.instruction,
+            "upcoming": self.upcoming,
+            "cue_switches": self.cue_switches,
+        }
+        buttons = {
+            "pause": self.pause_button,
+            "skip": self.skip_button,
+            "stop": self.stop_button,
+        }
+        self.trace.write(
+            {
+                "event": "texts",
+                "title": self.root.title(),
+                **{key: str(label.cget("text")) for key, label in labels.items()},
+                "buttons": {key: str(button.cget("text")) for key, button in buttons.items()},
             }
         )
 

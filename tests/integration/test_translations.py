@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.integration.test_routine_window import RoutineWindowProcess, skip_health_notice
 from tests.integration.test_tray_sni import item_name, menu_ids
 from tests.support.desktop import HeadlessDesktop
 from tests.support.env import isolated_env
+from tests.support.polling import poll
 from tests.support.process import DeskguardProcess, write_config
 from tests.support.xfce_panel import XfcePanel
 
@@ -123,22 +127,116 @@ def test_a_reminder_speaks_the_configured_language_without_language_variables(
     assert notice.actions["stretch"] == button
 
 
-def test_the_tray_menu_speaks_russian(desktop: HeadlessDesktop, tmp_path: Path) -> None:
-    env = {**desktop.env, "LANGUAGE": "ru"}
-    env.pop("PYSTRAY_BACKEND", None)
-    write_config(env, '[reminder]\nsit_limit = "40s"\n')
-    panel = XfcePanel(desktop).start()
-    try:
-        daemon = DeskguardProcess(env, tmp_path / "tray.log", args=("-v",)).start()
+TRAY_LABELS = {
+    "ru": (
+        {"Начать мини-разминку", "Быстрая разминка сейчас", "Пауза", "30 минут", "1 час"}
+        | {"2 часа", "До завтра", "Сегодня", "Открыть настройки", "Выход"},
+        "Сидите ",
+    ),
+    "de": (
+        {"Mini-Übungsfolge starten", "Jetzt kurz dehnen", "Pausieren", "30 Minuten"}
+        | {"1 Stunde", "2 Stunden", "Bis morgen", "Heute", "Einstellungen öffnen", "Beenden"},
+        "Sitzen ",
+    ),
+    "xx": (
+        {"Start mini-routine", "Quick stretch now", "Pause", "30 minutes", "1 hour", "2 hours"}
+        | {"Until tomorrow", "Today", "Open config", "Quit"},
+        "Sitting ",
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def panel_desktop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HeadlessDesktop]:
+    """One desktop with xfce4-panel (a StatusNotifier host) for every language's menu."""
+    with HeadlessDesktop(tmp_path_factory.mktemp("panel-desktop")) as desktop:
+        panel = XfcePanel(desktop).start()
         try:
-            labels = set(menu_ids(desktop, item_name(desktop, daemon)))
+            yield desktop
         finally:
-            daemon.stop()
+            panel.stop()
+
+
+@pytest.mark.parametrize("language", sorted(TRAY_LABELS))
+def test_the_tray_menu_speaks_the_language(
+    panel_desktop: HeadlessDesktop, tmp_path: Path, language: str
+) -> None:
+    env = {**panel_desktop.env, "LANGUAGE": language}
+    env.pop("PYSTRAY_BACKEND", None)
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
+    write_config(env, '[reminder]\nsit_limit = "40s"\n')
+    daemon = DeskguardProcess(env, tmp_path / "tray.log", args=("-v",)).start()
+    try:
+        labels = set(menu_ids(panel_desktop, item_name(panel_desktop, daemon)))
     finally:
-        panel.stop()
-    expected = {"Начать мини-разминку", "Быстрая разминка сейчас", "Пауза", "30 минут", "1 час"}
-    assert expected | {"2 часа", "До завтра", "Сегодня", "Открыть настройки", "Выход"} <= labels
-    assert any(label.startswith("Сидите ") for label in labels), labels
+        daemon.stop()
+    expected, headline = TRAY_LABELS[language]
+    assert expected <= labels, labels
+    assert any(label.startswith(headline) for label in labels), labels
+
+
+WINDOW_TEXTS = {
+    "ru": {
+        "title": "Разминка deskguard",
+        "name": "Прогиб назад стоя",
+        "step": "1. Встаньте прямо и положите руки на талию.",
+        "buttons": {"pause": "Пауза (пробел)", "skip": "Пропустить (→)", "stop": "Стоп (Esc)"},
+        "upcoming": "Далее: ",
+    },
+    "de": {
+        "title": "deskguard-Übungsfolge",
+        "name": "Rückbeuge im Stehen",
+        "step": "1. Stellen Sie sich gerade hin und legen Sie die Hände an die Taille.",
+        "buttons": {
+            "pause": "Pause (Leertaste)",
+            "skip": "Überspringen (→)",
+            "stop": "Beenden (Esc)",
+        },
+        "upcoming": "Als Nächstes: ",
+    },
+    "xx": {
+        "title": "deskguard routine",
+        "name": "Standing back bend",
+        "step": "1. Stand up straight and rest your hands on your waist.",
+        "buttons": {"pause": "Pause (Space)", "skip": "Skip (→)", "stop": "Stop (Esc)"},
+        "upcoming": "Next: ",
+    },
+}
+
+
+@pytest.mark.parametrize("language", sorted(WINDOW_TEXTS))
+def test_the_routine_window_speaks_the_language(
+    desktop: HeadlessDesktop, tmp_path: Path, language: str
+) -> None:
+    expected = WINDOW_TEXTS[language]
+    skip_health_notice(desktop.env)
+    desktop.env["LANGUAGE"] = language
+    routine = RoutineWindowProcess(
+        desktop, tmp_path, 1, "--exercises", "standing-back-bend,quadriceps-stretch"
+    )
+    try:
+        texts = routine.wait_for(lambda r: r.get("event") == "texts", "the window's texts")
+        # xdotool's --name matches ASCII only; every title has "deskguard" in it.
+        window = poll(
+            lambda: (
+                desktop.run(
+                    ["xdotool", "search", "--name", "deskguard"], check=False
+                ).stdout.split()
+                or None
+            ),
+            what="the routine window",
+        )[0]
+        name = desktop.run(["xdotool", "getwindowname", window]).stdout
+        assert name.strip() == expected["title"]
+        routine.process.send_signal(signal.SIGTERM)
+        routine.finish()
+    finally:
+        routine.close()
+    assert texts["title"] == expected["title"]
+    assert texts["name"] == expected["name"]
+    assert texts["steps"].splitlines()[0] == expected["step"]
+    assert texts["buttons"] == expected["buttons"]
+    assert texts["upcoming"].startswith(expected["upcoming"])
 
 
 @pytest.mark.parametrize(
