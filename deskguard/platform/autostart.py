@@ -202,6 +202,8 @@ class Autostart(ABC):
 class SystemdUserService(Autostart):
     """~/.config/systemd/user/deskguard.service, enabled for graphical-session.target."""
 
+    # Translators: one of the two ways of starting deskguard at login, put into sentences
+    # like "Replacing the {old} with the {new}:".
     kind = N_("systemd user service")
 
     @property
@@ -296,6 +298,8 @@ class SystemdUserService(Autostart):
 class XdgAutostart(Autostart):
     """~/.config/autostart/deskguard.desktop: any XDG desktop starts it at login."""
 
+    # Translators: one of the two ways of starting deskguard at login, put into sentences
+    # like "Replacing the {old} with the {new}:".
     kind = N_("XDG autostart entry")
 
     @property
