@@ -5,27 +5,91 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from deskguard import paths
+from deskguard.i18n import N_, NP_, _, pgettext
+
+NAME = "doctor check"
+"""The translation context of the checks' names (short words like "session", "history")."""
+
+
+@dataclass(frozen=True)
+class Text:
+    """Words of the report: English in the data (`deskguard doctor --json`, the same in
+    every language), in the user's language where printed.
+
+    `message` is marked with N_ (or NP_ with `context`) and filled with `values`, which
+    may be texts themselves. Words from elsewhere (a probe's, an error's) are not
+    `translated`: their message is shown as it is (its values are still filled in).
+    """
+
+    message: str = ""
+    values: Mapping[str, str | Text] = field(default_factory=dict)
+    context: str = ""
+    translated: bool = True
+
+    def english(self) -> str:
+        return self._render(translate=False)
+
+    def shown(self) -> str:
+        return self._render(translate=True)
+
+    def _render(self, translate: bool) -> str:
+        text = self.message
+        if translate and self.translated and text:  # gettext's "" is the catalog's header
+            text = pgettext(self.context, text) if self.context else _(text)
+        if not self.values:
+            return text
+        return text.format_map(
+            {
+                key: value._render(translate) if isinstance(value, Text) else value
+                for key, value in self.values.items()
+            }
+        )
+
+
+def as_is(text: object) -> Text:
+    """Words from elsewhere, shown untranslated."""
+    return Text(str(text), translated=False)
 
 
 @dataclass(frozen=True)
 class Check:
-    name: str
+    label: Text
+    """The check's name; its English (`name`) is the check's id."""
     ok: bool
-    detail: str
-    fix: str = ""
+    detail: Text
+    fix: Text = Text()
+
+    @property
+    def name(self) -> str:
+        return self.label.english()
+
+    def data(self) -> dict[str, Any]:
+        """What `deskguard doctor --json` prints of this check: English in every language."""
+        return {
+            "name": self.name,
+            "ok": self.ok,
+            "detail": self.detail.english(),
+            "fix": self.fix.english(),
+        }
 
     def lines(self) -> list[str]:
         mark = "ok " if self.ok else "!! "
-        out = [f"{mark} {self.name}: {self.detail}"]
-        if self.fix and not self.ok:
-            out.append(f"    fix: {self.fix}")
+        out = [f"{mark} {self.label.shown()}: {self.detail.shown()}"]
+        if self.fix.message and not self.ok:
+            # Translators: the line under a problem of `deskguard doctor`: what to do.
+            out.append("    " + _("fix: {fix}").format(fix=self.fix.shown()))
         return out
 
 
 def session_check() -> Check:
+    # Translators: the names of the checks of `deskguard doctor`, each followed by a colon
+    # and what was found.
+    label = Text(NP_("doctor check", "session"), context=NAME)
     kind = os.environ.get("XDG_SESSION_TYPE") or (
         "wayland"
         if os.environ.get("WAYLAND_DISPLAY")
@@ -33,15 +97,20 @@ def session_check() -> Check:
         if os.environ.get("DISPLAY")
         else ""
     )
-    desktop = os.environ.get("XDG_CURRENT_DESKTOP", "unknown desktop")
+    desktop: str | Text = os.environ.get("XDG_CURRENT_DESKTOP", Text(N_("unknown desktop")))
     if not kind:
         return Check(
-            "session",
+            label,
             False,
-            "no graphical session (no DISPLAY or WAYLAND_DISPLAY)",
-            "run deskguard inside your desktop session; reminders go to the log meanwhile",
+            Text(N_("no graphical session (no DISPLAY or WAYLAND_DISPLAY)")),
+            Text(
+                N_("run deskguard inside your desktop session; reminders go to the log meanwhile")
+            ),
         )
-    return Check("session", True, f"{kind}, {desktop}")
+    kind_on_desktop = Text(
+        "{kind}, {desktop}", {"kind": kind, "desktop": desktop}, translated=False
+    )
+    return Check(label, True, kind_on_desktop)
 
 
 def tray_check() -> Check:
@@ -50,36 +119,56 @@ def tray_check() -> Check:
     ok, found = tray_host_available()
     icon = ICON_FOR_HOST.get(found)
     return Check(
-        "tray host",
+        Text(NP_("doctor check", "tray host"), context=NAME),
         ok,
-        f"{found}; the icon: {icon}" if icon else found,
-        "on GNOME install the AppIndicator extension; every action also works from "
-        "notifications and the command line",
+        # Translators: {host} and {icon} are in English, like "XEmbed system tray found"
+        # and "pystray's xorg icon".
+        Text(N_("{host}; the icon: {icon}"), {"host": found, "icon": icon})
+        if icon
+        else as_is(found),
+        Text(
+            N_(
+                "on GNOME install the AppIndicator extension; every action also works from "
+                "notifications and the command line"
+            )
+        ),
     )
 
 
 async def notification_check() -> Check:
     from deskguard.platform.notify import describe_server
 
+    label = Text(NP_("doctor check", "notifications"), context=NAME)
     server = await describe_server()
     if not server.get("running"):
+        reason = str(server["reason"]) if "reason" in server else Text(N_("not running"))
         return Check(
-            "notifications",
+            label,
             False,
-            f"no notification server ({server.get('reason', 'not running')})",
-            "start your desktop's notification daemon (e.g. dunst); "
-            "reminders go to the log meanwhile",
+            # Translators: {reason} is in English, like "no session bus (...)".
+            Text(N_("no notification server ({reason})"), {"reason": reason}),
+            Text(
+                N_(
+                    "start your desktop's notification daemon (e.g. dunst); "
+                    "reminders go to the log meanwhile"
+                )
+            ),
         )
     caps = server.get("capabilities", [])
     name = f"{server.get('name', '?')} {server.get('version', '')}".strip()
+    values = {"server": name, "capabilities": ", ".join(caps)}
     if "actions" not in caps:
         return Check(
-            "notifications",
+            label,
             False,
-            f"{name} shows no buttons (capabilities: {', '.join(caps)})",
-            "use `deskguard snooze|skip|break` or the tray to answer reminders",
+            # Translators: {server} is the notification server's name and version, like
+            # "dunst 1.9.0"; {capabilities} its capabilities, like "body, actions".
+            Text(N_("{server} shows no buttons (capabilities: {capabilities})"), values),
+            Text(N_("use `deskguard snooze|skip|break` or the tray to answer reminders")),
         )
-    return Check("notifications", True, f"{name}, with buttons (capabilities: {', '.join(caps)})")
+    return Check(
+        label, True, Text(N_("{server}, with buttons (capabilities: {capabilities})"), values)
+    )
 
 
 async def activity_checks() -> list[Check]:
@@ -88,32 +177,47 @@ async def activity_checks() -> list[Check]:
     results = await probe_all()
     other_systems = {"windows": "win32", "macos": "darwin"}
     checks = [
-        Check(f"activity source {name}", detail.startswith("ok"), detail)
+        Check(
+            # Translators: {source} is the name of a way to read idle time, like "x11".
+            Text(NP_("doctor check", "activity source {source}"), {"source": name}, NAME),
+            detail.startswith("ok"),
+            as_is(detail),
+        )
         for name, detail in results.items()
         if other_systems.get(name, sys.platform) == sys.platform
     ]
     if not any(check.ok for check in checks if check.name != "activity source none"):
         checks.append(
             Check(
-                "activity",
+                Text(NP_("doctor check", "activity"), context=NAME),
                 False,
-                "no idle-time source works: you count as active all the time",
-                "on X11 check that DISPLAY is set; on Wayland the compositor's idle protocol "
-                "(ext_idle_notifier_v1 or org_kde_kwin_idle) needs WAYLAND_DISPLAY, and GNOME's "
-                "Mutter idle monitor the session bus",
+                Text(N_("no idle-time source works: you count as active all the time")),
+                Text(
+                    N_(
+                        "on X11 check that DISPLAY is set; on Wayland the compositor's idle "
+                        "protocol (ext_idle_notifier_v1 or org_kde_kwin_idle) needs "
+                        "WAYLAND_DISPLAY, and GNOME's Mutter idle monitor the session bus"
+                    )
+                ),
             )
         )
     return checks
 
 
 FOCUS_FIXES = {
-    "do-not-disturb": "start your desktop's notification server; deskguard reads its Inhibited "
-    "property (KDE and others), dunst's pause and GNOME's show-banners",
-    "fullscreen": "on Wayland deskguard asks the compositor (wlroots' foreign toplevels, "
-    "KWin's scripting); GNOME shows Wayland windows to no other program, so there only "
-    "X11 windows (XWayland, DISPLAY set) are seen",
-    "camera": "set [focus] video_devices to your camera's device nodes, or camera = false",
-    "microphone": "install pactl (Debian/Ubuntu: pulseaudio-utils), or microphone = false",
+    "do-not-disturb": N_(
+        "start your desktop's notification server; deskguard reads its Inhibited "
+        "property (KDE and others), dunst's pause and GNOME's show-banners"
+    ),
+    "fullscreen": N_(
+        "on Wayland deskguard asks the compositor (wlroots' foreign toplevels, "
+        "KWin's scripting); GNOME shows Wayland windows to no other program, so there only "
+        "X11 windows (XWayland, DISPLAY set) are seen"
+    ),
+    # Translators: video_devices and camera = false are settings of the config file.
+    "camera": N_("set [focus] video_devices to your camera's device nodes, or camera = false"),
+    # Translators: microphone = false is a setting of the config file.
+    "microphone": N_("install pactl (Debian/Ubuntu: pulseaudio-utils), or microphone = false"),
 }
 
 
@@ -127,7 +231,14 @@ async def focus_checks() -> list[Check]:
     except ConfigError:
         focus = FocusSettings()  # the config check reports the problem
     return [
-        Check(f"focus {name}", not detail.startswith("unavailable"), detail, FOCUS_FIXES[name])
+        Check(
+            # Translators: {signal} names something that keeps reminders waiting, as the
+            # [focus] settings do: do-not-disturb, fullscreen, camera, microphone.
+            Text(NP_("doctor check", "focus {signal}"), {"signal": name}, NAME),
+            not detail.startswith("unavailable"),
+            as_is(detail),
+            Text(FOCUS_FIXES[name]),
+        )
         for name, detail in (await probe_focus(focus)).items()
     ]
 
@@ -136,79 +247,111 @@ def sound_check() -> Check:
     """The routine's tones: a sound server that answers, the theme, a program to play."""
     from deskguard.platform.sound import THEME_SOUNDS, SoundTools, sound_server_reachable
 
-    fix = (
-        "start PipeWire (pipewire-pulse) or PulseAudio; install pulseaudio-utils and "
-        "sound-theme-freedesktop (Debian/Ubuntu); the routine runs silently meanwhile"
+    label = Text(NP_("doctor check", "sound"), context=NAME)
+    fix = Text(
+        N_(
+            "start PipeWire (pipewire-pulse) or PulseAudio; install pulseaudio-utils and "
+            "sound-theme-freedesktop (Debian/Ubuntu); the routine runs silently meanwhile"
+        )
     )
     tools = SoundTools.find()
     reachable, server = sound_server_reachable()
     if not reachable:
-        return Check("sound", False, f"no sound server ({server})", fix)
+        # Translators: {reason} is in English, like "Connection failure: Connection refused".
+        return Check(label, False, Text(N_("no sound server ({reason})"), {"reason": server}), fix)
     if tools.player is None:
-        return Check("sound", False, f"{server}, but neither paplay nor pw-play is found", fix)
+        # Translators: {server} is the sound server, like "PulseAudio (on PipeWire 1.0.5)".
+        detail = Text(N_("{server}, but neither paplay nor pw-play is found"), {"server": server})
+        return Check(label, False, detail, fix)
     missing = sorted(set(THEME_SOUNDS.values()) - {p.stem for p in tools.tones.values()})
     if missing:
-        return Check(
-            "sound", False, f"{server}; the freedesktop sound theme lacks {', '.join(missing)}", fix
+        detail = Text(
+            # Translators: {sounds} are the names of sound files, like "bell, complete".
+            N_("{server}; the freedesktop sound theme lacks {sounds}"),
+            {"server": server, "sounds": ", ".join(missing)},
         )
+        return Check(label, False, detail, fix)
     theme = next(iter(tools.tones.values())).parent
-    return Check("sound", True, f"{server}, playing with {tools.player}, tones from {theme}")
+    detail = Text(
+        # Translators: {player} is a program, like "/usr/bin/paplay"; {folder} a folder.
+        N_("{server}, playing with {player}, tones from {folder}"),
+        {"server": server, "player": str(tools.player), "folder": str(theme)},
+    )
+    return Check(label, True, detail)
 
 
 def speech_check() -> Check:
     """The routine's spoken cues ([routine] voice)."""
     from deskguard.platform.sound import SoundTools
 
+    label = Text(NP_("doctor check", "speech"), context=NAME)
     speech = SoundTools.find().speech
     if speech is None:
         return Check(
-            "speech",
+            label,
             False,
-            "neither espeak-ng nor spd-say is found: [routine] voice stays silent",
-            "install espeak-ng (or speech-dispatcher)",
+            # Translators: [routine] voice is a setting of the config file.
+            Text(N_("neither espeak-ng nor spd-say is found: [routine] voice stays silent")),
+            Text(N_("install espeak-ng (or speech-dispatcher)")),
         )
-    return Check("speech", True, f"{speech} (spoken cues with [routine] voice = true)")
+    return Check(
+        label,
+        True,
+        # Translators: {program} is a program, like "/usr/bin/espeak-ng"; [routine] voice
+        # = true is a setting of the config file.
+        Text(N_("{program} (spoken cues with [routine] voice = true)"), {"program": str(speech)}),
+    )
 
 
 def file_checks() -> list[Check]:
     from deskguard.settings import ConfigError, load_settings
     from deskguard.store import History, HistoryError
 
+    config = Text(NP_("doctor check", "config"), context=NAME)
     checks = []
     try:
         load_settings()
+        path = str(paths.user_config_file())
         checks.append(
-            Check("config", True, f"{paths.user_config_file()} (valid or absent: defaults)")
+            Check(config, True, Text(N_("{path} (valid or absent: defaults)"), {"path": path}))
         )
     except ConfigError as exc:
-        checks.append(
-            Check("config", False, str(exc), "run `deskguard config check` and fix each line")
-        )
+        fix = Text(N_("run `deskguard config check` and fix each line"))
+        checks.append(Check(config, False, as_is(exc), fix))
+    history_label = Text(NP_("doctor check", "history"), context=NAME)
     history = paths.history_file()
     if not history.exists() and not history.is_symlink():  # a dangling link is no history
-        checks.append(Check("history", True, f"{history} (created at the first run)"))
+        detail = Text(N_("{path} (created at the first run)"), {"path": str(history)})
+        checks.append(Check(history_label, True, detail))
     else:
         try:
             store = History(history)
             healthy = store.integrity_ok()
             store.close()
-            checks.append(
-                Check("history", healthy, str(history), "the daemon moves a broken file aside")
-            )
+            fix = Text(N_("the daemon moves a broken file aside"))
+            checks.append(Check(history_label, healthy, as_is(history), fix))
         except HistoryError as exc:  # its message says what to do
-            checks.append(Check("history", False, exc.title, exc.message))
+            checks.append(Check(history_label, False, as_is(exc.title), as_is(exc.message)))
     return checks
 
 
 def daemon_check() -> Check:
     from deskguard import ipc
-    from deskguard.errors import UserError
+    from deskguard.errors import HOW_TO_START, NOT_RUNNING, DaemonNotRunning, UserError
 
+    label = Text(NP_("doctor check", "daemon"), context=NAME)
     try:
         status = ipc.Status.from_json(ipc.call("status", timeout=3))
+    except DaemonNotRunning:  # its words in English too, for --json
+        return Check(label, False, Text(NOT_RUNNING), Text(HOW_TO_START))
     except UserError as exc:
-        return Check("daemon", False, exc.title, exc.message)
-    return Check("daemon", True, f"running (pid {status.pid}), state {status.state}")
+        return Check(label, False, as_is(exc.title), as_is(exc.message))
+    # Translators: {state} is the daemon's state as `deskguard status --json` says it,
+    # like "active" or "away".
+    detail = Text(
+        N_("running (pid {pid}), state {state}"), {"pid": str(status.pid), "state": status.state}
+    )
+    return Check(label, True, detail)
 
 
 async def run_checks() -> list[Check]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from deskguard.i18n import N_, _
+
 
 class ExitCode:
     OK = 0
@@ -39,14 +41,22 @@ class InvalidConfiguration(UserError):
         return f"{self.title}:\n{self.message}"
 
 
+NOT_RUNNING = N_("deskguard is not running")
+HOW_TO_START = N_(
+    "start it with `deskguard run` (or `deskguard service install` to start it at login)"
+)
+"""DaemonNotRunning's title and message in English (`deskguard doctor --json` says them so)."""
+
+
 class DaemonNotRunning(UserError):
+    """Nobody answers on the control socket. Raised only in the programs that ask the
+    daemon (the command line, the tray's popup, the routine window), so it is in the
+    language of the person using them."""
+
     exit_code = ExitCode.NOT_RUNNING
 
     def __init__(self) -> None:
-        super().__init__(
-            "deskguard is not running",
-            "start it with `deskguard run` (or `deskguard service install` to start it at login)",
-        )
+        super().__init__(_(NOT_RUNNING), _(HOW_TO_START))
 
 
 def report(error: UserError) -> int:

@@ -9,6 +9,7 @@ import click
 
 from deskguard import __version__
 from deskguard.errors import ExitCode, UserError, report
+from deskguard.i18n import N_
 
 COMMANDS = {
     "run": "run",
@@ -40,23 +41,29 @@ class LazyGroup(click.Group):
         return super().get_command(ctx, cmd_name)
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+# Marked here, translated in main(): this module is imported before the language is chosen.
+CLI_HELP = N_(
+    "Notices when you have been sitting too long and gets you to stand up and stretch.\n"
+    "\n"
+    "Start the background service with `deskguard run` (or install it to start at login "
+    "with `deskguard service install`), then use the other commands to look at it or "
+    "steer it. Every command has --help."
+)
+
+
+@click.group(cls=LazyGroup, help=CLI_HELP, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="deskguard")
 def cli() -> None:
-    """Notices when you have been sitting too long and gets you to stand up and stretch.
-
-    Start the background service with `deskguard run` (or install it to start at login
-    with `deskguard service install`), then use the other commands to look at it or
-    steer it. Every command has --help.
-    """
+    pass
 
 
 def main() -> None:
     """Entry point: user mistakes print a clear message and an exit code, never a traceback."""
     from deskguard.cli.language import configured_language
-    from deskguard.i18n import use_language
+    from deskguard.i18n import _, use_language
 
     use_language(configured_language(sys.argv[1:]))
+    cli.help = _(CLI_HELP)
     try:
         # Without standalone mode click returns the code of --help/--version exits.
         code = cli.main(prog_name="deskguard", standalone_mode=False)

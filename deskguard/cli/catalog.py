@@ -67,22 +67,30 @@ def _table(rows: list[tuple[str, ...]]) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
-@click.group(name="catalog")
+# The help texts are in the user's language: deskguard.cli chose it before importing this.
+@click.group(
+    name="catalog",
+    help=_(
+        "Look at the exercises deskguard can suggest.\n"
+        "\n"
+        "The shipped catalog is merged with your own additions and changes from "
+        "$XDG_CONFIG_HOME/deskguard/catalog.toml."
+    ),
+)
 def catalog_group() -> None:
-    """Look at the exercises deskguard can suggest.
-
-    The shipped catalog is merged with your own additions and changes from
-    $XDG_CONFIG_HOME/deskguard/catalog.toml.
-    """
+    pass
 
 
-@catalog_group.command(name="list")
+@catalog_group.command(
+    name="list",
+    help=_(
+        "List every exercise with its position, hold, repetitions and sides.\n"
+        "\n"
+        "Numbers marked * are not in the exercise source text; deskguard suggests them."
+    ),
+)
 @json_option
 def list_command(as_json: bool) -> None:
-    """List every exercise with its position, hold, repetitions and sides.
-
-    Numbers marked * are not in the exercise source text; deskguard suggests them.
-    """
     catalog = _load()
     exercises = list(catalog.exercises.values())
     if as_json:
@@ -152,26 +160,29 @@ def _write_picture(exercise: Exercise, target: Path) -> None:
     from deskguard.pictures.render import render_png
 
     if exercise.figure is None:
-        click.echo(f"deskguard: exercise {exercise.id!r} has no figure to draw", err=True)
+        # Translators: {id} is the exercise's id, quoted, like 'neck-tilt'.
+        no_figure = _("exercise {id} has no figure to draw").format(id=repr(exercise.id))
+        click.echo(f"deskguard: {no_figure}", err=True)
         sys.exit(ExitCode.ERROR)
     try:
         target.write_bytes(render_png(exercise))
     except OSError as exc:
-        click.echo(f"deskguard: cannot write {target}: {exc.strerror or exc}", err=True)
+        # Translators: {path} is the picture's file; {reason} is the system's, in English.
+        cannot = _("cannot write {path}: {reason}")
+        click.echo(f"deskguard: {cannot.format(path=target, reason=exc.strerror or exc)}", err=True)
         sys.exit(ExitCode.ERROR)
 
 
-@catalog_group.command()
+@catalog_group.command(help=_("Show everything about exercise ID, with numbered steps."))
 @click.argument("exercise_id", metavar="ID")
 @click.option(
     "--image",
     type=click.Path(dir_okay=False, path_type=Path),
     metavar="FILE",
-    help="Also write the exercise's picture (its figure in the held pose) to FILE as PNG.",
+    help=_("Also write the exercise's picture (its figure in the held pose) to FILE as PNG."),
 )
 @json_option
 def show(exercise_id: str, image: Path | None, as_json: bool) -> None:
-    """Show everything about exercise ID, with numbered steps."""
     from deskguard.catalog import UnknownExerciseError
 
     catalog = _load()

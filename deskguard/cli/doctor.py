@@ -7,21 +7,25 @@ import sys
 import click
 
 from deskguard.cli.params import echo_json, json_option
+from deskguard.i18n import _
 
 
-@click.command()
+# The help text is in the user's language: deskguard.cli chose it before importing this.
+@click.command(
+    help=_(
+        "Check the desktop: session, notifications, tray, idle time, files, the daemon.\n"
+        "\n"
+        "Each line says what works; each problem comes with a way to fix it. "
+        "Exits 1 when something important is missing."
+    )
+)
 @json_option
 def doctor(as_json: bool) -> None:
-    """Check the desktop: session, notifications, tray, idle time, files, the daemon.
-
-    Each line says what works; each problem comes with a way to fix it.
-    Exits 1 when something important is missing.
-    """
     from deskguard.doctor import doctor as run_doctor
 
     checks = run_doctor()
     if as_json:
-        echo_json([check.__dict__ for check in checks])
+        echo_json([check.data() for check in checks])  # English whatever the language
     else:
         for check in checks:
             for line in check.lines():

@@ -7,19 +7,25 @@ import sys
 
 import click
 
+from deskguard.i18n import _
 
-@click.command(name="open")
+
+# The help text is in the user's language: deskguard.cli chose it before importing this.
+@click.command(
+    name="open",
+    help=_(
+        "Start deskguard if it is not running; if it is, open the mini-routine.\n"
+        "\n"
+        "The application entry in the desktop's menu runs this. deskguard works in the "
+        "background, so the first launch starts it: as the systemd user service when "
+        "`deskguard service install` set one up (systemd then watches and restarts it), "
+        "else right here, in the foreground, as `deskguard run`. Launched again while it "
+        "runs, it opens the routine window: the one window deskguard has, and what someone "
+        "opening a stretch reminder most likely wants."
+    ),
+)
 @click.pass_context
 def open_deskguard(ctx: click.Context) -> None:
-    """Start deskguard if it is not running; if it is, open the mini-routine.
-
-    The application entry in the desktop's menu runs this. deskguard works in the
-    background, so the first launch starts it: as the systemd user service when
-    `deskguard service install` set one up (systemd then watches and restarts it),
-    else right here, in the foreground, as `deskguard run`. Launched again while it
-    runs, it opens the routine window: the one window deskguard has, and what someone
-    opening a stretch reminder most likely wants.
-    """
     from deskguard import ipc
     from deskguard.errors import DaemonNotRunning
 

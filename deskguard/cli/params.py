@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from deskguard.core.durations import LONGEST, parse_duration
+from deskguard.i18n import _
 
 
 class DurationType(click.ParamType):  # type: ignore[type-arg]
@@ -23,15 +24,18 @@ class DurationType(click.ParamType):  # type: ignore[type-arg]
         except ValueError as exc:
             self.fail(str(exc), param, ctx)
         if seconds <= 0:
-            self.fail("must be longer than zero seconds", param, ctx)
+            # Translators: said of a duration given on the command line.
+            self.fail(_("must be longer than zero seconds"), param, ctx)
         if seconds > LONGEST:
-            self.fail("must be at most a year", param, ctx)
+            # Translators: said of a duration given on the command line.
+            self.fail(_("must be at most a year"), param, ctx)
         return seconds
 
 
 DURATION = DurationType()
 
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+# In the user's language: only command modules import this one, after deskguard.cli chose it.
+json_option = click.option("--json", "as_json", is_flag=True, help=_("Print JSON for scripts."))
 
 
 def echo_json(data: Any) -> None:

@@ -34,10 +34,11 @@ def routine(quick: bool, terminal: bool, exercises: str | None) -> None:
     from deskguard.routine.launch import RoutineRequest, parse_ids, run
 
     if quick and exercises:
-        raise click.UsageError("--quick and --exercises cannot be combined")
+        # Translators: --quick and --exercises are options of the command, kept as they are.
+        raise click.UsageError(_("--quick and --exercises cannot be combined"))
     ids = parse_ids(exercises)
     if exercises is not None and not ids:
-        raise click.UsageError("--exercises needs at least one exercise id")
+        raise click.UsageError(_("--exercises needs at least one exercise id"))
     # The window runs right here: this command is already a process of its own, so a
     # second interpreter would only add start-up time and hide the exit code and
     # Ctrl+C. `python -m deskguard.routine` is the entry for the daemon and the tray.

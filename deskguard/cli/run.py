@@ -9,18 +9,22 @@ from pathlib import Path
 import click
 
 from deskguard.cli.config import config_file_option
+from deskguard.i18n import _
 
 
-@click.command()
-@click.option("--no-tray", is_flag=True, help="Run without a tray icon.")
-@click.option("-v", "--verbose", is_flag=True, help="Log debugging detail.")
+# The help texts are in the user's language: deskguard.cli chose it before importing this.
+@click.command(
+    help=_(
+        "Run the daemon in the foreground until stopped (Ctrl+C, SIGTERM or `deskguard stop`).\n"
+        "\n"
+        "It watches keyboard and mouse activity and reminds you to stand up and stretch "
+        "when you have been sitting for reminder.sit_limit. Logs go to stderr."
+    )
+)
+@click.option("--no-tray", is_flag=True, help=_("Run without a tray icon."))
+@click.option("-v", "--verbose", is_flag=True, help=_("Log debugging detail."))
 @config_file_option
 def run(no_tray: bool, verbose: bool, config_path: Path | None) -> None:
-    """Run the daemon in the foreground until stopped (Ctrl+C, SIGTERM or `deskguard stop`).
-
-    It watches keyboard and mouse activity and reminds you to stand up and stretch
-    when you have been sitting for reminder.sit_limit. Logs go to stderr.
-    """
     argv = [sys.executable, "-m", "deskguard.daemon"]
     argv += ["--no-tray"] * no_tray + ["--verbose"] * verbose
     if config_path is not None:

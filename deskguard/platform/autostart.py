@@ -15,6 +15,7 @@ from pathlib import Path
 import platformdirs
 
 from deskguard.errors import UserError
+from deskguard.i18n import N_, _
 from deskguard.paths import shipped_file
 
 UNIT_NAME = "deskguard.service"
@@ -25,6 +26,7 @@ MARKER = "# Written by `deskguard service install`; `deskguard service uninstall
 # A standard icon name (freedesktop Icon Naming Spec), so every icon theme has something to show.
 ICON = "appointment-soon"
 _SYSTEMCTL_TIMEOUT = 60
+SYSTEMCTL_USER = "systemctl --user"
 
 
 def deskguard_command() -> list[str]:
@@ -77,16 +79,22 @@ def systemctl_user_works() -> bool:
 def _systemctl(*args: str) -> str:
     """Run `systemctl --user ARGS`; returns the line to report, raises UserError on failure."""
     command = ["systemctl", "--user", *args]
+    # Translators: {command} is a command line, like "systemctl --user daemon-reload".
+    failed = _("`{command}` failed").format(command=shlex.join(command))
     try:
         result = subprocess.run(
             command, capture_output=True, text=True, timeout=_SYSTEMCTL_TIMEOUT, check=False
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise UserError(f"`{shlex.join(command)}` failed", str(exc)) from exc
+        raise UserError(failed, str(exc)) from exc
     if result.returncode != 0:
-        detail = result.stderr.strip() or f"it exited with code {result.returncode}"
-        raise UserError(f"`{shlex.join(command)}` failed", detail)
-    return f"Ran: {shlex.join(command)}"
+        # Translators: said of the command above when it printed nothing; {code} is a number.
+        detail = result.stderr.strip() or _("it exited with code {code}").format(
+            code=result.returncode
+        )
+        raise UserError(failed, detail)
+    # Translators: {command} is the command line that was run.
+    return _("Ran: {command}").format(command=shlex.join(command))
 
 
 _SYSTEMD_PLAIN_WORD = re.compile(r"[A-Za-z0-9_@%+=:,./-]+")
@@ -129,7 +137,7 @@ def _written_by_us(path: Path) -> bool:
 class Autostart(ABC):
     """One way of starting deskguard at login. Creating one reads and writes nothing."""
 
-    label: str  # for messages: "systemd user service"
+    kind: str  # marked with N_, like "systemd user service"; `label` says it to the user
 
     def __init__(
         self, command: Sequence[str] | None = None, config_home: Path | None = None
@@ -137,6 +145,11 @@ class Autostart(ABC):
         """`command` starts deskguard (without `run`); `config_home` is $XDG_CONFIG_HOME."""
         self.command = list(command) if command is not None else deskguard_command()
         self.config_home = config_home or Path(platformdirs.user_config_dir())
+
+    @property
+    def label(self) -> str:
+        """What this mechanism is called in messages, in the user's language."""
+        return _(self.kind)
 
     @property
     @abstractmethod
@@ -163,30 +176,35 @@ class Autostart(ABC):
         """Write `text` to `path` unless already there; the line to report."""
         if self.path.exists() and not _written_by_us(self.path):
             raise UserError(
-                f"{self.path} already exists and was not written by deskguard",
-                "Move it away (or use it as it is) and run `deskguard service install` again.",
+                _("{path} already exists and was not written by deskguard").format(path=self.path),
+                _("Move it away (or use it as it is) and run `deskguard service install` again."),
             )
         if self.path.is_file() and self.path.read_text(encoding="utf-8") == text:
-            return f"Already up to date: {self.path}"
+            return _("Already up to date: {path}").format(path=self.path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         partial = self.path.with_name(self.path.name + ".partial")
         partial.write_text(text, encoding="utf-8")
         partial.replace(self.path)  # a crash never leaves half a file for the session to read
-        return f"Wrote {self.path}"
+        return _("Wrote {path}").format(path=self.path)
 
     def _refusal_to_remove(self) -> list[str] | None:
         """Why uninstall must not remove `path` (it is missing, or not ours), else None."""
         if not self.path.exists():
-            return [f"Nothing to remove: there is no {self.label} ({self.path} does not exist)."]
+            # Translators: {label} is "systemd user service" or "XDG autostart entry".
+            nothing = _("Nothing to remove: there is no {label} ({path} does not exist).")
+            return [nothing.format(label=self.label, path=self.path)]
         if not _written_by_us(self.path):
-            return [f"Left {self.path} alone: `deskguard service install` did not write it."]
+            left = _("Left {path} alone: `deskguard service install` did not write it.")
+            return [left.format(path=self.path)]
         return None
 
 
 class SystemdUserService(Autostart):
     """~/.config/systemd/user/deskguard.service, enabled for graphical-session.target."""
 
-    label = "systemd user service"
+    # Translators: one of the two ways of starting deskguard at login, put into sentences
+    # like "Replacing the {old} with the {new}:".
+    kind = N_("systemd user service")
 
     @property
     def path(self) -> Path:
@@ -197,14 +215,17 @@ class SystemdUserService(Autostart):
         try:
             template = shipped_file(UNIT_NAME).read_text(encoding="utf-8")
         except FileNotFoundError as exc:
-            raise UserError("deskguard is missing its service file", str(exc)) from exc
+            raise UserError(_("deskguard is missing its service file"), str(exc)) from exc
         exec_start = "ExecStart=" + systemd_exec_line(self.run_argv())
         # A function as replacement, so backslashes in the path are not read as group references.
         text, count = re.subn(r"^ExecStart=.*$", lambda _: exec_start, template, flags=re.M)
         if count != 1:
             raise UserError(
-                "deskguard's shipped service file is damaged",
-                f"expected one ExecStart= line, found {count}; reinstall deskguard",
+                _("deskguard's shipped service file is damaged"),
+                # Translators: ExecStart= is a key of the systemd unit file; {count} a number.
+                _("expected one ExecStart= line, found {count}; reinstall deskguard").format(
+                    count=count
+                ),
             )
         return f"{MARKER}\n{text}"
 
@@ -213,21 +234,26 @@ class SystemdUserService(Autostart):
         steps = [("daemon-reload",), ("enable", "--now", UNIT_NAME)]
         if systemctl_user_works():
             lines += [_systemctl(*step) for step in steps]
-            lines.append(
-                "deskguard is running now and starts with every desktop session "
-                f"(see `systemctl --user status {UNIT_NAME}`)."
+            # Translators: {command} is a command line, like "systemctl --user status ...".
+            running = _(
+                "deskguard is running now and starts with every desktop session (see `{command}`)."
             )
+            lines.append(running.format(command=f"{SYSTEMCTL_USER} status {UNIT_NAME}"))
         else:
-            lines.append(
-                "systemctl --user cannot reach your user service manager from here; "
+            # Translators: {command} is "systemctl --user", the command named as it is.
+            unreachable = _(
+                "{command} cannot reach your user service manager from here; "
                 "run these in your desktop session to start it now and at every login:"
             )
-            lines += [f"    systemctl --user {shlex.join(step)}" for step in steps]
-        lines.append(
+            lines.append(unreachable.format(command=SYSTEMCTL_USER))
+            lines += [f"    {SYSTEMCTL_USER} {shlex.join(step)}" for step in steps]
+        # Translators: graphical-session.target is the name of a systemd target.
+        no_session_target = _(
             "The service starts with graphical-session.target. Desktops without systemd "
             "session support (many plain window managers) never start that target: use "
             "`deskguard service install --autostart` there instead."
         )
+        lines.append(no_session_target)
         return lines
 
     def start(self) -> list[str]:
@@ -252,17 +278,19 @@ class SystemdUserService(Autostart):
         ]
         for file in (self.path, *links):
             file.unlink()
-            lines.append(f"Removed {file}")
+            lines.append(_("Removed {path}").format(path=file))
         if reachable:
             lines.append(_systemctl("daemon-reload"))
         else:
-            lines.append(
-                "systemctl --user cannot reach your user service manager from here; if "
+            # Translators: {command} is "systemctl --user", the command named as it is.
+            unreachable = _(
+                "{command} cannot reach your user service manager from here; if "
                 "deskguard runs as a service, run these in your desktop session to stop it:"
             )
+            lines.append(unreachable.format(command=SYSTEMCTL_USER))
             lines += [
-                f"    systemctl --user stop {UNIT_NAME}",
-                "    systemctl --user daemon-reload",
+                f"    {SYSTEMCTL_USER} stop {UNIT_NAME}",
+                f"    {SYSTEMCTL_USER} daemon-reload",
             ]
         return lines
 
@@ -270,7 +298,9 @@ class SystemdUserService(Autostart):
 class XdgAutostart(Autostart):
     """~/.config/autostart/deskguard.desktop: any XDG desktop starts it at login."""
 
-    label = "XDG autostart entry"
+    # Translators: one of the two ways of starting deskguard at login, put into sentences
+    # like "Replacing the {old} with the {new}:".
+    kind = N_("XDG autostart entry")
 
     @property
     def path(self) -> Path:
@@ -296,7 +326,7 @@ class XdgAutostart(Autostart):
     def install(self) -> list[str]:
         return [
             self._write(self.entry_text()),
-            "deskguard will start at your next login. To start it now, run:",
+            _("deskguard will start at your next login. To start it now, run:"),
             f"    {shlex.join([*self.command, 'run'])}",
         ]
 
@@ -306,7 +336,9 @@ class XdgAutostart(Autostart):
             return refusal
         self.path.unlink()
         return [
-            f"Removed {self.path}",
-            "deskguard no longer starts at login; one already running stops at logout "
-            "or with `deskguard stop`.",
+            _("Removed {path}").format(path=self.path),
+            _(
+                "deskguard no longer starts at login; one already running stops at logout "
+                "or with `deskguard stop`."
+            ),
         ]
