@@ -196,3 +196,54 @@ def test_the_pending_exercise_is_named_in_the_language_but_the_json_stays_englis
     finally:
         i18n.use_language("en")
     assert "Standing back bend" in status.headline()
+
+
+@pytest.mark.parametrize(
+    ("language", "day", "figure", "walked"),
+    [
+        ("en", "Fri 05-03", "3.5", "Walked today: 3.5 of 7 km, 40 min."),
+        ("de", "Fr 03.05.", "3,5", "Heute gegangen: 3,5 von 7 km, 40 min."),
+        ("ru", "пт 03.05", "3,5", "Пройдено сегодня: 3,5 из 7 км, 40 мин."),
+    ],
+)
+def test_days_and_numbers_are_written_the_languages_way(
+    language: str, day: str, figure: str, walked: str
+) -> None:
+    from datetime import date
+
+    from deskguard.i18n.dates import short_day
+
+    try:
+        i18n.use_language(language)
+        assert short_day(date(2024, 5, 3)) == day
+        assert i18n.number(3.5) == figure
+        assert i18n.number(7.0) == "7"
+        assert (
+            i18n._("Walked today: {walked} of {goal} km, {minutes} min.").format(
+                walked=i18n.number(3.5), goal=i18n.number(7), minutes=i18n.number(40)
+            )
+            == walked
+        )
+    finally:
+        i18n.use_language("en")
+
+
+def test_the_stats_table_speaks_the_language_and_its_json_does_not() -> None:
+    from datetime import date
+
+    from deskguard.cli.stats_view import render_table, summary_json
+    from deskguard.core.records import Rows
+    from deskguard.core.stats import summarize
+
+    summary = summarize(Rows(), date(2024, 5, 1), date(2024, 5, 3), 7.0)
+    english = summary_json(summary)
+    try:
+        i18n.use_language("de")
+        table = render_table(summary)
+        assert summary_json(summary) == english
+    finally:
+        i18n.use_language("en")
+    assert table[0] == "3 Tage, 2024-05-01 – 2024-05-03 (Zeiten in h:mm)"
+    assert table[2].split()[:3] == ["Tag", "am", "Computer"]
+    assert table[3].startswith("Mi 01.05.")
+    assert table[-1] == "Gehziel: 7 km am Tag"
