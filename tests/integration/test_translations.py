@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
@@ -264,3 +265,70 @@ def test_command_help_speaks_the_configured_language(
         check=True,
     ).stdout
     assert expected in " ".join(shown.split())  # as one line: click wraps the help
+
+
+COMMAND_LINE = {
+    "ru": {
+        "--help": "Замечает, что вы слишком долго сидите",
+        "snooze --help": "Отложить текущее (или следующее) напоминание на DURATION",
+        "walk 3.5km": "Записана прогулка: 3,5 км.",
+        "stats --days 3": "3 дня, ",
+        "config path": "настройки пользователя:",
+        "status": "deskguard не запущен",
+        "doctor": "уведомления: ",
+    },
+    "de": {
+        "--help": "Bemerkt, wenn Sie zu lange sitzen",
+        "snooze --help": "Die anstehende (oder nächste) Erinnerung um DURATION verschieben",
+        "walk 3.5km": "Spaziergang eingetragen: 3,5 km.",
+        "stats --days 3": "3 Tage, ",
+        "config path": "Benutzer-Konfiguration:",
+        "status": "deskguard läuft nicht",
+        "doctor": "Benachrichtigungen: ",
+    },
+    "xx": {
+        "--help": "Notices when you have been sitting too long",
+        "snooze --help": "Postpone the pending (or next) reminder by DURATION",
+        "walk 3.5km": "Logged a walk of 3.5 km.",
+        "stats --days 3": "3 days, ",
+        "config path": "user config:",
+        "status": "deskguard is not running",
+        "doctor": "notifications: ",
+    },
+}
+
+
+def deskguard(env: dict[str, str], command: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "deskguard", *command.split()],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("language", sorted(COMMAND_LINE))
+def test_the_command_line_speaks_the_language(tmp_path: Path, language: str) -> None:
+    env = {**isolated_env(tmp_path), "LANGUAGE": language}
+    for command, expected in COMMAND_LINE[language].items():
+        result = deskguard(env, command)
+        shown = " ".join((result.stdout + result.stderr).split())  # click wraps the help
+        assert expected in shown, (command, shown)
+    assert deskguard(env, "status").returncode == 3  # the exit code is the contract's
+
+
+def test_the_json_of_stats_and_doctor_is_the_same_in_every_language(tmp_path: Path) -> None:
+    printed = {}
+    for language in ("ru", "de", "xx"):
+        (tmp_path / language).mkdir()
+        env = {**isolated_env(tmp_path / language), "LANGUAGE": language}
+        assert deskguard(env, "walk 3.5km 40m").returncode == 0
+        stats = deskguard(env, "stats --json --days 3").stdout
+        doctor = deskguard(env, "doctor --json").stdout
+        # The history's path differs with the home folder; nothing else may.
+        home = str(tmp_path / language)
+        printed[language] = (stats.replace(home, "HOME"), doctor.replace(home, "HOME"))
+    assert json.loads(printed["xx"][0])["total"]["walks"]["km"] == 3.5
+    assert {"config", "history"} <= {check["name"] for check in json.loads(printed["xx"][1])}
+    assert printed["ru"] == printed["xx"] == printed["de"]
