@@ -9,9 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from deskguard import paths
+from deskguard.i18n import CHOSEN_LANGUAGE_VARIABLE
 from deskguard.validation import ProblemsFound, read_toml
-
-ENV_OVERRIDE = "DESKGUARD_UI__LANGUAGE"
 
 
 def configured_language(argv: Sequence[str]) -> str:
@@ -19,8 +18,8 @@ def configured_language(argv: Sequence[str]) -> str:
 
     A quick look, not a validation: a broken file is reported by the command that loads
     it, and until then the messages follow the environment's language."""
-    if os.environ.get(ENV_OVERRIDE):
-        return os.environ[ENV_OVERRIDE]
+    if os.environ.get(CHOSEN_LANGUAGE_VARIABLE):
+        return os.environ[CHOSEN_LANGUAGE_VARIABLE]
     language = ""
     for path in paths.ConfigFiles.chosen(_config_option(argv)).layers:
         try:

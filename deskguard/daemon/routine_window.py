@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Mapping
 
-from deskguard.i18n import current_language
+from deskguard.i18n import CHOSEN_LANGUAGE_VARIABLE, current_language
 
 log = logging.getLogger("deskguard")
 
@@ -21,7 +21,7 @@ def window_environment(environ: Mapping[str, str], language: str) -> dict[str, s
     the window reads, and LANGUAGE, LC_ALL and LANG stay as they are for everything else."""
     # The window must not speak for the daemon to systemd.
     env = {k: v for k, v in environ.items() if not k.startswith(("NOTIFY_", "WATCHDOG_"))}
-    env["DESKGUARD_UI__LANGUAGE"] = language
+    env[CHOSEN_LANGUAGE_VARIABLE] = language
     return env
 
 

@@ -16,6 +16,9 @@ from pathlib import Path
 DOMAIN = "deskguard"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 ENVIRONMENT_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+CHOSEN_LANGUAGE_VARIABLE = "DESKGUARD_UI__LANGUAGE"
+"""`[ui] language` set through the environment: how the daemon hands the language it
+chose to the windows and menus it starts as processes of their own."""
 
 _translations: gettext.NullTranslations = gettext.NullTranslations()
 _language = "en"

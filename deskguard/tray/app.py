@@ -25,13 +25,14 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Protocol
 
 from deskguard import paths
+from deskguard.i18n import CHOSEN_LANGUAGE_VARIABLE, current_language
 from deskguard.ipc.status import Status
 from deskguard.platform.tray_host import status_notifier_host, tray_host, xembed_tray_owned
 from deskguard.tray.icon import IconKey, draw_icon, icon_key, refresh_seconds
@@ -90,16 +91,25 @@ def lean_backend(xembed: bool | None) -> str | None:
 # ---------------------------------------------------------------------------- effects
 
 
-def spawn_detached(argv: Sequence[str]) -> subprocess.Popen[bytes]:
+def spawn_detached(
+    argv: Sequence[str], env: Mapping[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     """Start a program that outlives its starter's signals; reaped when it exits."""
     process = subprocess.Popen(
         list(argv),
+        env=env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         start_new_session=True,
     )
     threading.Thread(target=process.wait, name="deskguard-reaper", daemon=True).start()
     return process
+
+
+def popup_environment() -> dict[str, str]:
+    """The popup's environment: the daemon's, in the language the daemon speaks (which its
+    own `--config PATH` may have chosen, a file the popup does not know of)."""
+    return {**os.environ, CHOSEN_LANGUAGE_VARIABLE: current_language()}
 
 
 def notify_user(log: logging.Logger, title: str, message: str) -> None:
@@ -302,7 +312,7 @@ class Tray:
         if self._popup is not None and self._popup.poll() is None:
             return  # one is open already
         try:
-            self._popup = spawn_detached([sys.executable, "-m", POPUP_MODULE])
+            self._popup = spawn_detached([sys.executable, "-m", POPUP_MODULE], popup_environment())
         except OSError as exc:
             self._log.warning("tray: cannot open the menu: %s", exc)
 

@@ -16,7 +16,9 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
 from deskguard import ipc
+from deskguard.cli.language import configured_language
 from deskguard.errors import UserError
+from deskguard.i18n import use_language
 from deskguard.tray.app import effects_for, notify_user
 from deskguard.tray.menu import Entry, build_menu, perform
 
@@ -87,6 +89,8 @@ def _post(root: tk.Tk, menu: tk.Menu, x: int, y: int, give_up_at: float) -> None
 
 def main() -> int:
     logging.basicConfig(format="deskguard popup: %(message)s")
+    # The language the daemon passed down, else the one its config files choose.
+    use_language(configured_language(()))
     try:
         status = ipc.Status.from_json(ipc.call("status", timeout=5))
     except UserError as exc:

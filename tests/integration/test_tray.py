@@ -569,3 +569,18 @@ def test_the_probe_finds_a_status_notifier_host(
             bus.disconnect()
 
     assert asyncio.run(while_a_host_watches()) == (True, "StatusNotifier (AppIndicator) tray found")
+
+
+def test_the_popup_speaks_the_language_the_daemon_hands_it(desktop: HeadlessDesktop) -> None:
+    # The daemon's language outranks the environment's (see tray.app.popup_environment).
+    env = {**desktop.env, "LANGUAGE": "ru", "DESKGUARD_UI__LANGUAGE": "de"}
+    result = subprocess.run(
+        [sys.executable, "-m", "deskguard.tray.popup"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 3
+    assert "deskguard läuft nicht" in result.stderr, result.stderr

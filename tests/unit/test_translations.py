@@ -247,3 +247,14 @@ def test_the_stats_table_speaks_the_language_and_its_json_does_not() -> None:
     assert table[2].split()[:3] == ["Tag", "am", "Computer"]
     assert table[3].startswith("Mi 01.05.")
     assert table[-1] == "Gehziel: 7 km am Tag"
+
+
+def test_the_popup_menu_is_handed_the_daemons_language() -> None:
+    from deskguard.tray.app import popup_environment
+
+    try:
+        i18n.use_language("de")
+        assert popup_environment()[i18n.CHOSEN_LANGUAGE_VARIABLE] == "de"
+    finally:
+        i18n.use_language("en")
+    assert popup_environment()[i18n.CHOSEN_LANGUAGE_VARIABLE] == "en"
