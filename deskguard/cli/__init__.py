@@ -59,8 +59,8 @@ def cli() -> None:
 
 def main() -> None:
     """Entry point: user mistakes print a clear message and an exit code, never a traceback."""
-    from deskguard.cli.language import configured_language
     from deskguard.i18n import _, use_language
+    from deskguard.i18n.configured import configured_language
 
     use_language(configured_language(sys.argv[1:]))
     cli.help = _(CLI_HELP)

@@ -16,9 +16,9 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
 from deskguard import ipc
-from deskguard.cli.language import configured_language
 from deskguard.errors import UserError
 from deskguard.i18n import use_language
+from deskguard.i18n.configured import configured_language
 from deskguard.tray.app import effects_for, notify_user
 from deskguard.tray.menu import Entry, build_menu, perform
 

@@ -1,6 +1,6 @@
-"""The language of the command line, chosen before any command module is imported: click
-builds the help texts when a module is imported, so they are translated only if the
-language is already set then."""
+"""The language the config files choose, read before anything else is loaded: the command
+line needs it before any command module is imported (click builds the help texts then),
+and the tray's popup menu, a process of its own, needs it without the command line."""
 
 from __future__ import annotations
 
