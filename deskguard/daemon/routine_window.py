@@ -15,8 +15,9 @@ log = logging.getLogger("deskguard")
 
 
 def window_environment(environ: Mapping[str, str], language: str) -> dict[str, str]:
-    """The environment of a routine window: the daemon's, in the language the daemon
-    chose (its `[ui] language`, which a `--config PATH` of its own may have set, else the
+    """The environment of a window the daemon opens as a process of its own (a routine
+    window, the X11 tray's popup menu): the daemon's, in the language the daemon chose
+    (its `[ui] language`, which a `--config PATH` of its own may have set, else the
     environment's). `[ui] language` set through the environment outranks the config files
     the window reads, and LANGUAGE, LC_ALL and LANG stay as they are for everything else."""
     # The window must not speak for the daemon to systemd.

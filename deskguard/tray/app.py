@@ -32,7 +32,8 @@ from types import ModuleType
 from typing import Any, Protocol
 
 from deskguard import paths
-from deskguard.i18n import CHOSEN_LANGUAGE_VARIABLE, current_language
+from deskguard.daemon.routine_window import window_environment
+from deskguard.i18n import current_language
 from deskguard.ipc.status import Status
 from deskguard.platform.tray_host import status_notifier_host, tray_host, xembed_tray_owned
 from deskguard.tray.icon import IconKey, draw_icon, icon_key, refresh_seconds
@@ -104,12 +105,6 @@ def spawn_detached(
     )
     threading.Thread(target=process.wait, name="deskguard-reaper", daemon=True).start()
     return process
-
-
-def popup_environment() -> dict[str, str]:
-    """The popup's environment: the daemon's, in the language the daemon speaks (which its
-    own `--config PATH` may have chosen, a file the popup does not know of)."""
-    return {**os.environ, CHOSEN_LANGUAGE_VARIABLE: current_language()}
 
 
 def notify_user(log: logging.Logger, title: str, message: str) -> None:
@@ -312,7 +307,10 @@ class Tray:
         if self._popup is not None and self._popup.poll() is None:
             return  # one is open already
         try:
-            self._popup = spawn_detached([sys.executable, "-m", POPUP_MODULE], popup_environment())
+            self._popup = spawn_detached(
+                [sys.executable, "-m", POPUP_MODULE],
+                window_environment(os.environ, current_language()),
+            )
         except OSError as exc:
             self._log.warning("tray: cannot open the menu: %s", exc)
 

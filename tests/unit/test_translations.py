@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -15,6 +15,7 @@ from babel.messages.pofile import read_po
 
 from deskguard import i18n
 from deskguard.core.durations import readable_duration
+from deskguard.ipc.status import Status
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCALE = ROOT / "deskguard" / "locale"
@@ -249,12 +250,19 @@ def test_the_stats_table_speaks_the_language_and_its_json_does_not() -> None:
     assert table[-1] == "Gehziel: 7 km am Tag"
 
 
-def test_the_popup_menu_is_handed_the_daemons_language() -> None:
-    from deskguard.tray.app import popup_environment
+def test_the_popup_menu_is_handed_the_daemons_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    import logging
 
+    from deskguard.tray import app
+    from tests.unit.test_tray_menu import FAKE_PYSTRAY, Controller
+
+    started: list[Mapping[str, str] | None] = []
+    monkeypatch.setattr(app, "spawn_detached", lambda argv, env=None: started.append(env))
+    tray = app.Tray(FAKE_PYSTRAY, Controller(Status()), logging.getLogger("test"))
     try:
         i18n.use_language("de")
-        assert popup_environment()[i18n.CHOSEN_LANGUAGE_VARIABLE] == "de"
+        tray._open_popup(None, None)
     finally:
         i18n.use_language("en")
-    assert popup_environment()[i18n.CHOSEN_LANGUAGE_VARIABLE] == "en"
+    [env] = started
+    assert env is not None and env[i18n.CHOSEN_LANGUAGE_VARIABLE] == "de"
