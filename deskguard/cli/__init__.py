@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gettext
 import importlib
 import sys
 
@@ -59,11 +60,18 @@ def cli() -> None:
 
 def main() -> None:
     """Entry point: user mistakes print a clear message and an exit code, never a traceback."""
+    from deskguard.cli.click_language import speak_through_click
     from deskguard.i18n import _, use_language
     from deskguard.i18n.configured import configured_language
 
-    use_language(configured_language(sys.argv[1:]))
+    chosen = configured_language(sys.argv[1:])
+    use_language(chosen)
+    speak_through_click(chosen)
+    # Built at import, before the language was chosen: the group's help and --version's.
     cli.help = _(CLI_HELP)
+    for option in cli.params:
+        if option.name == "version" and isinstance(option, click.Option) and option.help:
+            option.help = gettext.gettext(option.help)  # click's own message: its domain
     try:
         # Without standalone mode click returns the code of --help/--version exits.
         code = cli.main(prog_name="deskguard", standalone_mode=False)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from deskguard.cli.click_language import environment_as_found
 from deskguard.cli.config import config_file_option
 from deskguard.i18n import _
 
@@ -31,7 +32,7 @@ def run(no_tray: bool, verbose: bool, config_path: Path | None) -> None:
         argv += ["--config", str(config_path)]
     # The same process (pid, signals, systemd's view) becomes the daemon, without click and
     # the other commands in memory all day.
-    os.execv(sys.executable, argv)
+    os.execve(sys.executable, argv, environment_as_found())
 
 
 def register(group: click.Group) -> None:

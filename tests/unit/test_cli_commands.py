@@ -33,5 +33,8 @@ def test_running_one_command_loads_only_its_module() -> None:
     loaded = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     ).stdout
-    # `run` takes --config from the config module; the other commands stay unloaded.
-    assert loaded.strip() == "['deskguard.cli.config', 'deskguard.cli.run']"
+    # `run` takes --config from the config module and the daemon's environment from
+    # click_language; the other commands stay unloaded.
+    assert loaded.strip() == (
+        "['deskguard.cli.click_language', 'deskguard.cli.config', 'deskguard.cli.run']"
+    )
