@@ -18,6 +18,7 @@ def config_file_option(function: click.decorators.FC) -> click.decorators.FC:
         # Any path: what is wrong with it (a folder, a pipe) is reported like a bad config,
         # one line and exit 78, the same from --config as from DESKGUARD_CONFIG.
         type=click.Path(path_type=Path),
+        metavar="PATH",  # English, like every placeholder: click would translate its own
         envvar="DESKGUARD_CONFIG",
         help=_("User config file to use (default: $XDG_CONFIG_HOME/deskguard/config.toml)."),
     )(function)

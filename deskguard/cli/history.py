@@ -105,6 +105,7 @@ def _use_unicode() -> bool:
 @click.option(
     "--chart",
     type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",  # as the help names it: click would translate its own placeholder
     help=_("Also write a chart of the days to FILE (.png or .svg; needs deskguard[chart])."),
 )
 def stats(days: int, until: datetime | None, as_json: bool, chart: Path | None) -> None:

@@ -103,6 +103,7 @@ class _Json:
     "config_path",
     # Any path: a folder or a pipe is reported like a bad config (one line, exit 78).
     type=click.Path(path_type=Path),
+    metavar="PATH",  # English, like every placeholder: click would translate its own
     help=_("Config file to simulate with (default: your effective configuration)."),
 )
 @click.option("--json", "as_json", is_flag=True, help=_("Print the timeline as JSON."))

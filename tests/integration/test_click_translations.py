@@ -81,7 +81,7 @@ def test_the_groups_options_are_in_german_and_placeholders_stay_english(tmp_path
     env = {**isolated_env(tmp_path), "LANGUAGE": "de"}
     group = deskguard(env, "--help")
     assert group.returncode == 0, group.stderr
-    assert shows(group.stdout, ("Optionen:", "--version Version anzeigen und beenden.")), group.stdout
+    assert shows(group.stdout, ("Optionen:", "--version Version anzeigen und beenden."))
     assert "Befehle:" in group.stdout and "Commands:" not in group.stdout
     stats = deskguard(env, "stats", "--help")
     # The help text names the placeholder FILE: click's own would be DATEI.
