@@ -16,6 +16,7 @@ import platformdirs
 
 from deskguard.errors import UserError
 from deskguard.i18n import N_, _
+from deskguard.i18n.desktop_strings import localized_entry
 from deskguard.paths import shipped_file
 
 UNIT_NAME = "deskguard.service"
@@ -307,20 +308,25 @@ class XdgAutostart(Autostart):
         return self.config_home / "autostart" / DESKTOP_ENTRY_NAME
 
     def entry_text(self) -> str:
-        return "\n".join(
-            [
-                MARKER,
-                "[Desktop Entry]",
-                "Type=Application",
-                "Name=deskguard",
-                "GenericName=Stretch reminder",
-                "Comment=Notices when you have been sitting too long and suggests a stretch",
-                f"Exec={desktop_exec_line(self.run_argv())}",
-                f"Icon={ICON}",
-                "Terminal=false",
-                "X-GNOME-Autostart-enabled=true",
-                "",
-            ]
+        # The texts of the shipped application entry, translated into every language in
+        # the entry itself: the desktop's autostart settings show the user's.
+        return localized_entry(
+            "\n".join(
+                [
+                    MARKER,
+                    "[Desktop Entry]",
+                    "Type=Application",
+                    "Name=deskguard",
+                    "GenericName=" + N_("Stretch Reminder"),
+                    "Comment="
+                    + N_("Notices when you have been sitting too long and suggests a stretch"),
+                    f"Exec={desktop_exec_line(self.run_argv())}",
+                    f"Icon={ICON}",
+                    "Terminal=false",
+                    "X-GNOME-Autostart-enabled=true",
+                    "",
+                ]
+            )
         )
 
     def install(self) -> list[str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import sys
 
+from deskguard.i18n.desktop_strings import localized_entry
 from deskguard.paths import APP_ID, shipped_file
 from deskguard.platform.autostart import desktop_exec_line
 
@@ -26,14 +27,15 @@ def shipped_entry() -> str:
 
 def entry_for(command: str) -> str:
     """The shipped entry with every Exec= (the main one and each action's) and TryExec=
-    starting `command` (an absolute path) instead of the `deskguard` on PATH."""
+    starting `command` (an absolute path) instead of the `deskguard` on PATH, and its texts
+    in every shipped language."""
     exec_word = desktop_exec_line([command])
     # TryExec is a plain string value: of its escapes only the backslash can occur in a path.
     try_exec = command.replace("\\", "\\\\")
     text = re.sub(
         rf"^Exec={_SHIPPED_COMMAND}(?= |$)",
         lambda _: f"Exec={exec_word}",
-        shipped_entry(),
+        localized_entry(shipped_entry()),
         flags=re.M,
     )
     return re.sub(

@@ -38,6 +38,7 @@ def entry(desktop_id: str) -> dict[str, object] | None:
     return {
         "filename": app.get_filename(),
         "name": app.get_name(),
+        "description": app.get_description(),  # the Comment, in the user's language
         "icon": app.get_string("Icon"),
         "commandline": app.get_commandline(),
         "actions": {action: app.get_action_name(action) for action in app.list_actions()},

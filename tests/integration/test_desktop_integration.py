@@ -231,6 +231,32 @@ def test_the_entry_icon_and_metadata_are_where_the_xdg_specs_say(installed: Inst
     assert validated.returncode == 0, validated.stdout + validated.stderr
 
 
+def test_the_desktop_shows_the_entry_in_the_users_language(installed: Installed) -> None:
+    def entry_in(language: str) -> dict[str, Any]:
+        asked = installed.run(
+            [sys.executable, "-m", "tests.integration.desktop_apps", "entry", ENTRY],
+            env={**installed.env, "LANGUAGE": language},
+            cwd=CHECKOUT,
+        )
+        assert asked.returncode == 0, asked.stderr
+        found: dict[str, Any] = json.loads(asked.stdout)
+        return found
+
+    german, russian = entry_in("de"), entry_in("ru")
+    assert german["name"] == russian["name"] == "deskguard"
+    assert german["actions"] == {
+        "stretch": "Jetzt dehnen",
+        "routine": "Übungsfolge starten",
+        "pause": "1 Std. pausieren",
+        "resume": "Fortsetzen",
+    }
+    assert russian["actions"]["pause"] == "Пауза на 1 ч"
+    assert german["description"].startswith("Bemerkt, wenn Sie zu lange sitzen")
+    assert entry_in("xx")["description"] == (
+        "Notices when you have been sitting too long and suggests a stretch"
+    )
+
+
 def test_interactive_bash_loads_the_completion_as_a_tab_would(installed: Installed) -> None:
     # bash-completion (sourced by the ~/.bashrc every new user gets) loads a command's
     # completion only when Tab is first pressed after it: through the default completion,

@@ -8,6 +8,7 @@ scripts/system-packages.sh installs), so what passes here passes in software cen
 from __future__ import annotations
 
 import configparser
+import re
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
@@ -16,7 +17,9 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
+from deskguard.i18n.desktop_strings import localized_entry
 from deskguard.paths import APP_ID
+from deskguard.platform.autostart import XdgAutostart
 from deskguard.platform.desktop_entry import entry_for
 
 CHECKOUT = Path(__file__).resolve().parents[2]
@@ -25,6 +28,8 @@ ENTRY = SHIPPED / f"{APP_ID}.desktop"
 METAINFO = SHIPPED / f"{APP_ID}.metainfo.xml"
 THEME = SHIPPED / "icons" / "hicolor"
 PNG_SIZES = (16, 22, 24, 32, 48, 64, 128, 256)
+LOCALIZED_KEY = re.compile(r"^\w+\[\w+\]=")
+SHIPPED_LANGUAGES = ("de", "ru")
 
 
 def run(*argv: str) -> subprocess.CompletedProcess[str]:
@@ -108,11 +113,11 @@ def test_the_installed_entry_names_the_command_and_stays_valid(
     installed = tmp_path / ENTRY.name
     installed.write_text(entry_for(command), encoding="utf-8")
     assert_valid_entry(installed)
-    shipped, written = ENTRY.read_text(encoding="utf-8"), installed.read_text(encoding="utf-8")
-    changed = [
-        (old, new) for old, new in zip(shipped.splitlines(), written.splitlines(), strict=True)
-        if old != new
-    ]  # fmt: skip
+    shipped = ENTRY.read_text(encoding="utf-8").splitlines()
+    # Besides the translations (tested below), only the commands change.
+    written = [line for line in installed.read_text(encoding="utf-8").splitlines()
+               if not LOCALIZED_KEY.match(line)]  # fmt: skip
+    changed = [(old, new) for old, new in zip(shipped, written, strict=True) if old != new]
     assert len(changed) == 6  # TryExec, and the Exec of the entry and of its four actions
     for old, new in changed:
         key, _, value = old.partition("=")
@@ -139,3 +144,51 @@ def test_the_pngs_are_the_svg_rendered_by_the_script(tmp_path: Path) -> None:
             difference = ImageChops.difference(committed, rendered.convert("RGBA"))
             # Another librsvg may antialias a little differently; a changed SVG differs a lot.
             assert max(ImageStat.Stat(difference).mean) < 2.0, relative
+
+
+def translations_of(entry: configparser.SectionProxy, key: str) -> dict[str, str]:
+    return {language: entry[f"{key}[{language}]"] for language in SHIPPED_LANGUAGES}
+
+
+def test_the_installed_entry_speaks_every_shipped_language(tmp_path: Path) -> None:
+    installed = tmp_path / ENTRY.name
+    installed.write_text(entry_for("/usr/bin/deskguard"), encoding="utf-8")
+    entry = read_entry(installed.read_text(encoding="utf-8"))
+    main = entry["Desktop Entry"]
+    assert "Name[de]" not in main and "Name[ru]" not in main  # the product's name
+    assert translations_of(main, "GenericName") == {
+        "de": "Dehn-Erinnerung",
+        "ru": "Напоминание о разминке",
+    }
+    assert main["Comment[de]"].startswith("Bemerkt, wenn Sie zu lange sitzen")
+    assert main["Comment[ru]"].startswith("Замечает, что вы слишком долго сидите")
+    for language in SHIPPED_LANGUAGES:
+        keywords = main[f"Keywords[{language}]"]
+        # Still a list of words, and the English ones still find it.
+        assert keywords.endswith(";") and " " not in keywords
+        assert set(main["Keywords"].split(";")) <= set(keywords.split(";"))
+    assert translations_of(entry["Desktop Action pause"], "Name") == {
+        "de": "1 Std. pausieren",
+        "ru": "Пауза на 1 ч",
+    }
+    for action in main["Actions"].rstrip(";").split(";"):
+        names = translations_of(entry[f"Desktop Action {action}"], "Name")
+        assert all(names.values())
+        assert entry[f"Desktop Action {action}"]["Name"] not in names.values()
+    assert_valid_entry(installed)
+
+
+def test_a_text_without_a_translation_gets_no_localized_line() -> None:
+    text = "[Desktop Entry]\nName=deskguard\nComment=Not a message of deskguard's\n"
+    assert localized_entry(text) == text
+
+
+def test_the_autostart_entry_speaks_every_shipped_language(tmp_path: Path) -> None:
+    written = tmp_path / "deskguard.desktop"
+    written.write_text(XdgAutostart(["/usr/bin/deskguard"]).entry_text(), encoding="utf-8")
+    main = read_entry(written.read_text(encoding="utf-8"))["Desktop Entry"]
+    shipped = read_entry(ENTRY.read_text(encoding="utf-8"))["Desktop Entry"]
+    for key in ("GenericName", "Comment"):
+        assert main[key] == shipped[key]
+        assert all(translations_of(main, key).values())
+    assert_valid_entry(written)
