@@ -42,6 +42,13 @@ def localized_exercise(exercise: Exercise) -> Exercise:
     )
 
 
+def exercise_name(catalog: Catalog, exercise_id: str | None) -> str | None:
+    """The name of the exercise `exercise_id` in the current language, None when the
+    catalog has no such exercise."""
+    exercise = catalog.exercises.get(exercise_id or "")
+    return localized_exercise(exercise).name if exercise else None
+
+
 def localized_contraindication(condition: Contraindication) -> Contraindication:
     language = current_language()
     own = own_translation(condition.translations, language) or ContraindicationTranslation()

@@ -6,6 +6,7 @@ import json
 import signal
 import subprocess
 import sys
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from tests.support.process import DeskguardProcess, write_config
 from tests.support.xfce_panel import XfcePanel
 
 pytestmark = pytest.mark.integration
+CHECKOUT = Path(__file__).resolve().parents[2]
 
 FIRST_LINES = {
     "ru": "Прогиб назад стоя (standing-back-bend)",
@@ -43,6 +45,60 @@ def test_catalog_show_speaks_the_language(tmp_path: Path, language: str) -> None
     ).stdout
     assert shown.splitlines()[0] == FIRST_LINES[language]
     assert "[pregnancy]" in shown  # ids stay as they are
+
+
+OWN_CATALOG = """
+[exercises.wall-push]
+id = "wall-push"
+name = "Wall push"
+kind = "stretch"
+position = "standing"
+hold = { min_seconds = 10, max_seconds = 10 }
+repetitions = { count = 3 }
+sides = "none"
+purpose = "Opens the chest after hours over the keyboard."
+summary = "Push gently against a wall with straight arms."
+steps = ["Stand an arm's length from a wall.", "Lean into the wall with straight arms."]
+contraindications = []
+
+[exercises.wall-push.translations.ru]
+name = "Упор в стену"
+steps = ["Встаньте на расстоянии вытянутой руки от стены.", "Наклонитесь к стене."]
+
+[exercises.standing-back-bend.translations.de]
+name = "Meine Rückbeuge"
+"""
+
+
+def test_a_users_exercise_speaks_the_languages_its_catalog_gives(tmp_path: Path) -> None:
+    env = isolated_env(tmp_path)
+    catalog = Path(env["XDG_CONFIG_HOME"]) / "deskguard" / "catalog.toml"
+    catalog.parent.mkdir(parents=True)
+    catalog.write_text(OWN_CATALOG, encoding="utf-8")
+
+    def show(language: str, exercise: str, *more: str) -> str:
+        return subprocess.run(
+            [sys.executable, "-m", "deskguard", "catalog", "show", exercise, *more],
+            env={**env, "LANGUAGE": language},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+
+    russian = show("ru", "wall-push")
+    assert russian.splitlines()[0] == "Упор в стену (wall-push)"
+    assert "1. Встаньте на расстоянии вытянутой руки от стены." in russian
+    # What the user left untranslated stays as the user wrote it; deskguard's words around
+    # it are Russian.
+    assert "Push gently against a wall with straight arms." in russian
+    assert "положение:" in russian
+    assert show("de", "wall-push").splitlines()[0] == "Wall push (wall-push)"
+    # A shipped exercise's own translation beats the shipped one.
+    assert show("de", "standing-back-bend").splitlines()[0] == (
+        "Meine Rückbeuge (standing-back-bend)"
+    )
+    assert show("ru", "standing-back-bend").splitlines()[0] == FIRST_LINES["ru"]
+    assert json.loads(show("ru", "wall-push", "--json"))["name"] == "Wall push"
 
 
 def status_in(tmp_path: Path, language: str) -> dict[str, Any]:
@@ -174,6 +230,39 @@ def test_the_tray_menu_speaks_the_language(
     expected, headline = TRAY_LABELS[language]
     assert expected <= labels, labels
     assert any(label.startswith(headline) for label in labels), labels
+
+
+def test_the_tray_names_the_exercise_as_the_users_catalog_translates_it(
+    panel_desktop: HeadlessDesktop, tmp_path: Path
+) -> None:
+    env = {**panel_desktop.env, "LANGUAGE": "ru"}
+    env.pop("PYSTRAY_BACKEND", None)
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
+    write_config(env, FAST.replace("enabled = false", "enabled = true"))
+    # Every shipped exercise gets a Russian name of the user's: whichever is chosen.
+    shipped = tomllib.loads((CHECKOUT / "config" / "catalog.toml").read_text(encoding="utf-8"))
+    own = "".join(
+        f'[exercises.{key}.translations.ru]\nname = "Своё упражнение {number}"\n'
+        for number, key in enumerate(shipped["exercises"])
+    )
+    (Path(env["XDG_CONFIG_HOME"]) / "deskguard" / "catalog.toml").write_text(own, "utf-8")
+    daemon = DeskguardProcess(env, tmp_path / "tray.log", args=("-v",)).start()
+    try:
+        name = item_name(panel_desktop, daemon)
+        status = daemon.wait_for_state("reminding", timeout=20)
+        labels = poll(
+            lambda: [label for label in menu_ids(panel_desktop, name) if "Своё" in label],
+            timeout=10,
+            what="the user's name for the exercise in the tray menu",
+        )
+    finally:
+        daemon.stop()
+    number = list(shipped["exercises"]).index(status["pending_exercise"])
+    assert any(f"Своё упражнение {number} " in label for label in labels), labels
+    # The status JSON keeps the catalog's English name.
+    assert (
+        status["pending_exercise_name"] == shipped["exercises"][status["pending_exercise"]]["name"]
+    )
 
 
 WINDOW_TEXTS = {

@@ -199,6 +199,32 @@ def test_the_pending_exercise_is_named_in_the_language_but_the_json_stays_englis
     assert "Standing back bend" in status.headline()
 
 
+def test_the_tray_names_an_exercise_as_the_users_own_catalog_translates_it(
+    tmp_path: Path,
+) -> None:
+    from deskguard.catalog import load_catalog
+    from deskguard.i18n.catalog import exercise_name
+
+    user = tmp_path / "catalog.toml"
+    user.write_text(
+        '[exercises.standing-back-bend.translations.ru]\nname = "Мой прогиб"\n'
+        '[exercises.crunch.translations.de]\nname = "Mein Crunch"\n',
+        encoding="utf-8",
+    )
+    catalog = load_catalog(user=user)
+    try:
+        i18n.use_language("ru")
+        assert exercise_name(catalog, "standing-back-bend") == "Мой прогиб"
+        assert exercise_name(catalog, "crunch") == "Скручивание на верхний пресс"
+        assert exercise_name(catalog, "no-such-exercise") is None
+        assert exercise_name(catalog, None) is None
+        i18n.use_language("de")
+        assert exercise_name(catalog, "crunch") == "Mein Crunch"
+    finally:
+        i18n.use_language("en")
+    assert exercise_name(catalog, "crunch") == "Upper abdominal crunch"
+
+
 @pytest.mark.parametrize(
     ("language", "day", "figure", "walked"),
     [
