@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from deskguard.core.durations import LONGEST, parse_duration
+from deskguard.core.durations import LONGEST, NOT_A_DURATION, DurationError, parse_duration
 from deskguard.i18n import _
 
 
@@ -21,8 +21,8 @@ class DurationType(click.ParamType):  # type: ignore[type-arg]
             return value
         try:
             seconds = parse_duration(str(value))
-        except ValueError as exc:
-            self.fail(str(exc), param, ctx)
+        except DurationError as exc:
+            self.fail(_(NOT_A_DURATION).format(value=exc.shown), param, ctx)
         if seconds <= 0:
             # Translators: said of a duration given on the command line.
             self.fail(_("must be longer than zero seconds"), param, ctx)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from deskguard.i18n import _, ngettext
+from deskguard.i18n import N_, _, ngettext
 
 MINUTE = 60
 HOUR = 60 * MINUTE
@@ -18,30 +18,39 @@ _SHOWN_CHARACTERS = 40
 
 _DURATION = re.compile(r"^(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s)?$")
 
+NOT_A_DURATION = N_("expected a duration like '45m', '90s' or '1h30m', got {value}")
+"""English in the reasons a configuration is refused (they stay English); the command line
+translates it for its own arguments."""
+
+
+class DurationError(ValueError):
+    """`value` is not a duration; `shown` is the value as the message quotes it."""
+
+    def __init__(self, value: object) -> None:
+        self.shown = shown(value)
+        super().__init__(NOT_A_DURATION.format(value=self.shown))
+
 
 def parse_duration(value: str | int) -> int:
-    """Seconds in `value`; raises ValueError with a message meant for the user."""
+    """Seconds in `value`; raises ValueError with a message meant for the user (a
+    DurationError when `value` is no duration at all)."""
     # bool is an int subclass, and `true`, 1.5 or a TOML table is never a duration.
     if isinstance(value, bool) or not isinstance(value, int | str):
-        raise _not_a_duration(value)
+        raise DurationError(value)
     if isinstance(value, int):
         if value < 0:
             raise ValueError(f"a duration cannot be negative, got {shown(value)}")
         return value
     text = value.strip().replace(" ", "").lower()
     if len(text) > _LONGEST_TEXT:
-        raise _not_a_duration(value)
+        raise DurationError(value)
     if text.isdecimal():  # not isdigit(): int() refuses digits like "²"
         return int(text)
     match = _DURATION.match(text)
     if not text or match is None:
-        raise _not_a_duration(value)
+        raise DurationError(value)
     hours, minutes, seconds = (int(match.group(name) or 0) for name in ("h", "m", "s"))
     return hours * HOUR + minutes * MINUTE + seconds
-
-
-def _not_a_duration(value: object) -> ValueError:
-    return ValueError(f"expected a duration like '45m', '90s' or '1h30m', got {shown(value)}")
 
 
 def shown(value: object) -> str:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from deskguard.core.decisions import Instant
+from deskguard.i18n import _, ngettext
 
 HEADER = ("time", "idle_seconds", "event")
 SESSION_EVENTS = ("lock", "unlock", "suspend", "resume")
@@ -47,13 +48,25 @@ def _number(text: str, what: str, line: int) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise TraceError(f"line {line}: {what} must be a number, got {text!r}") from None
+        raise TraceError(
+            # Translators: {what} is a column of the trace: time or idle_seconds.
+            _("line {line}: {what} must be a number, got {text}").format(
+                line=line, what=what, text=repr(text)
+            )
+        ) from None
     if not value >= 0:  # also true for NaN
-        raise TraceError(f"line {line}: {what} must be zero or more, got {text!r}")
+        raise TraceError(
+            _("line {line}: {what} must be zero or more, got {text}").format(
+                line=line, what=what, text=repr(text)
+            )
+        )
     if value > MAX_SECONDS:  # also infinity
         raise TraceError(
-            f"line {line}: {what} {text.strip()} is more than {MAX_SECONDS} seconds "
-            f"({MAX_YEARS} years)"
+            ngettext(
+                "line {line}: {what} {value} is more than {most} seconds ({years} year)",
+                "line {line}: {what} {value} is more than {most} seconds ({years} years)",
+                MAX_YEARS,
+            ).format(line=line, what=what, value=text.strip(), most=MAX_SECONDS, years=MAX_YEARS)
         )
     return value
 
@@ -92,13 +105,15 @@ def _decoded(lines: bytes, first: int) -> list[str]:
 
 def _line_text(line: bytes, number: int) -> str:
     if b"\0" in line:
-        raise TraceError(f"line {number}: not text (a NUL byte)")
+        raise TraceError(_("line {line}: not text (a NUL byte)").format(line=number))
     if len(line.removesuffix(b"\r")) > MAX_LINE_BYTES:
-        raise TraceError(f"line {number}: longer than {MAX_LINE_BYTES} bytes")
+        raise TraceError(
+            _("line {line}: longer than {most} bytes").format(line=number, most=MAX_LINE_BYTES)
+        )
     try:
         return line.decode("utf-8")
     except UnicodeDecodeError:
-        raise TraceError(f"line {number}: not text (not UTF-8)") from None
+        raise TraceError(_("line {line}: not text (not UTF-8)").format(line=number)) from None
 
 
 def parse_trace(lines: Iterable[str]) -> Iterator[TraceRow]:
@@ -116,24 +131,34 @@ def parse_trace(lines: Iterable[str]) -> Iterator[TraceRow]:
             if tuple(part.strip() for part in text.split(",")) != HEADER:
                 expected = ",".join(HEADER)
                 raise TraceError(
-                    f"line {line_number}: the header must be {expected!r}, got {text!r}"
+                    _("line {line}: the header must be {expected}, got {text}").format(
+                        line=line_number, expected=repr(expected), text=repr(text)
+                    )
                 )
             header_seen = True
             continue
         parts = text.split(",")
         if len(parts) != 3:
-            raise TraceError(f"line {line_number}: expected 3 fields, got {len(parts)}")
+            raise TraceError(
+                _("line {line}: expected 3 fields, got {count}").format(
+                    line=line_number, count=len(parts)
+                )
+            )
         time = _number(parts[0], "time", line_number)
         idle = _number(parts[1], "idle_seconds", line_number)
         event = parts[2].strip()
         if event not in EVENTS:
             expected = ", ".join(EVENTS[1:])
             raise TraceError(
-                f"line {line_number}: unknown event {event!r} (expected one of {expected})"
+                _("line {line}: unknown event {event} (expected one of {expected})").format(
+                    line=line_number, event=repr(event), expected=expected
+                )
             )
         if time < last:
             raise TraceError(
-                f"line {line_number}: time {time:g} is before the previous row ({last:g})"
+                _("line {line}: time {time} is before the previous row ({previous})").format(
+                    line=line_number, time=f"{time:g}", previous=f"{last:g}"
+                )
             )
         last = time
         yield TraceRow(time, idle, event)

@@ -31,6 +31,7 @@ from deskguard.core.decisions import (
 )
 from deskguard.core.durations import LONGEST
 from deskguard.core.selection import ExerciseRotation
+from deskguard.i18n import _
 
 if TYPE_CHECKING:
     pass
@@ -110,12 +111,17 @@ class SittingTracker:
         self._advance(at)
         if self._snoozes_in_row >= self.policy.max_snoozes:
             raise ActionRejected(
-                f"no snoozes left ({self.policy.max_snoozes} in a row): "
-                "take the break now or skip this one"
+                _("no snoozes left ({count} in a row): take the break now or skip this one").format(
+                    count=self.policy.max_snoozes
+                )
             )
         length = self.policy.snooze if seconds is None else seconds
         if not SHORTEST_WAIT <= length <= LONGEST:  # also true for NaN
-            raise ActionRejected(f"a snooze must last from {SHORTEST_WAIT} to {LONGEST} seconds")
+            raise ActionRejected(
+                _("a snooze must last from {shortest} to {longest} seconds").format(
+                    shortest=SHORTEST_WAIT, longest=LONGEST
+                )
+            )
         self._snoozes_in_row += 1
         self._snoozed_until = self._earliest = at.boottime + length
         return self._report(self._close(Outcome.SNOOZED))
@@ -124,7 +130,7 @@ class SittingTracker:
         """Skip the pending reminder; the next comes after another full sitting limit."""
         self._advance(at)
         if not self._reminding:
-            raise ActionRejected("no reminder is pending")
+            raise ActionRejected(_("no reminder is pending"))
         self._extra_threshold = self._sitting
         self._snoozes_in_row = 0
         return self._report(self._close(Outcome.SKIPPED))
@@ -156,7 +162,11 @@ class SittingTracker:
         """No reminders for `seconds` (None: until resumed)."""
         self._advance(at)
         if seconds is not None and not SHORTEST_WAIT <= seconds <= LONGEST:
-            raise ActionRejected(f"a pause must last from {SHORTEST_WAIT} to {LONGEST} seconds")
+            raise ActionRejected(
+                _("a pause must last from {shortest} to {longest} seconds").format(
+                    shortest=SHORTEST_WAIT, longest=LONGEST
+                )
+            )
         self._paused_until = math.inf if seconds is None else at.boottime + seconds
         return self._report(self._close(Outcome.DISMISSED))
 
@@ -164,7 +174,7 @@ class SittingTracker:
         """End a pause; a reminder that fell due meanwhile comes at the next observation."""
         self._advance(at)
         if not self._is_paused(at):
-            raise ActionRejected("deskguard is not paused")
+            raise ActionRejected(_("deskguard is not paused"))
         self._paused_until = None
         return self._report([])
 

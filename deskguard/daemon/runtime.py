@@ -416,7 +416,7 @@ class Daemon:
         Refused until start-up is done: before that there is nothing to act on, and an
         action half applied would be reported as a failure."""
         if not self._ready:
-            raise UserError("starting", "deskguard is still starting; try again in a moment")
+            raise UserError("starting", _("deskguard is still starting; try again in a moment"))
         return await run_command(self, request.cmd, request.args)
 
     async def reload(self) -> None:

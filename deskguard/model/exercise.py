@@ -210,7 +210,10 @@ class UnknownExerciseError(UserError):
     def __init__(self, exercise_id: str, known: list[str]) -> None:
         self.exercise_id = exercise_id
         self.known = known
-        super().__init__(f"unknown exercise {exercise_id!r}", "known ids: " + ", ".join(known))
+        super().__init__(
+            _("unknown exercise {id}").format(id=repr(exercise_id)),
+            _("known ids: {ids}").format(ids=", ".join(known)),
+        )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -421,3 +421,48 @@ def test_the_json_of_stats_and_doctor_is_the_same_in_every_language(tmp_path: Pa
     assert json.loads(printed["xx"][0])["total"]["walks"]["km"] == 3.5
     assert {"config", "history"} <= {check["name"] for check in json.loads(printed["xx"][1])}
     assert printed["ru"] == printed["xx"] == printed["de"]
+
+
+# Messages that come from below the command line: parsing a duration, the exercise catalog,
+# a trace file, and the daemon's refusal of an action.
+DEEPER_MESSAGES = {
+    "ru": {
+        "snooze 5x": "ожидается длительность вроде «45m», «90s» или «1h30m», получено '5x'",
+        "catalog show nope": "неизвестное упражнение 'nope': известные идентификаторы: ",
+        "simulate TRACE": "строка 1: заголовок должен быть 'time,idle_seconds,event'",
+        "resume": "deskguard не на паузе",
+    },
+    "de": {
+        "snooze 5x": "erwartet wird eine Dauer wie „45m“, „90s“ oder „1h30m“, erhalten: '5x'",
+        "catalog show nope": "unbekannte Übung 'nope': bekannte IDs: ",
+        "simulate TRACE": "Zeile 1: die Kopfzeile muss 'time,idle_seconds,event' lauten",
+        "resume": "deskguard ist nicht pausiert",
+    },
+    "xx": {
+        "snooze 5x": "expected a duration like '45m', '90s' or '1h30m', got '5x'",
+        "catalog show nope": "unknown exercise 'nope': known ids: ",
+        "simulate TRACE": "line 1: the header must be 'time,idle_seconds,event'",
+        "resume": "deskguard is not paused",
+    },
+}
+
+
+@pytest.mark.parametrize("language", sorted(DEEPER_MESSAGES))
+def test_errors_from_the_core_and_the_daemon_speak_the_language(
+    tmp_path: Path, language: str
+) -> None:
+    env = {**isolated_env(tmp_path), "LANGUAGE": language}
+    env["DESKGUARD_ACTIVITY__SOURCE"] = "none"
+    env["DESKGUARD_NOTIFICATIONS__BACKEND"] = "log"
+    env["DESKGUARD_TRAY__ENABLED"] = "false"
+    trace = tmp_path / "trace.csv"
+    trace.write_text("time,idle,event\n0,0,\n", encoding="utf-8")
+    daemon = DeskguardProcess(env, tmp_path / "daemon.log").start()
+    try:
+        for command, expected in DEEPER_MESSAGES[language].items():
+            result = deskguard(env, command.replace("TRACE", str(trace)))
+            assert result.returncode != 0, command
+            assert expected in " ".join(result.stderr.split()), (command, result.stderr)
+        assert daemon.status()["state"] == "active"  # a refused action changes nothing
+    finally:
+        daemon.stop()
