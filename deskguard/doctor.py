@@ -7,10 +7,13 @@ import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from deskguard import paths
 from deskguard.i18n import N_, NP_, _, pgettext
+
+if TYPE_CHECKING:
+    from deskguard.platform.focus import FocusProbe
 
 NAME = "doctor check"
 """The translation context of the checks' names (short words like "session", "history")."""
@@ -235,12 +238,25 @@ async def focus_checks() -> list[Check]:
             # Translators: {signal} names something that keeps reminders waiting, as the
             # [focus] settings do: do-not-disturb, fullscreen, camera, microphone.
             Text(NP_("doctor check", "focus {signal}"), {"signal": name}, NAME),
-            not detail.startswith("unavailable"),
-            as_is(detail),
+            probe.state != "unavailable",
+            focus_detail(probe),
             Text(FOCUS_FIXES[name]),
         )
-        for name, detail in (await probe_focus(focus)).items()
+        for name, probe in (await probe_focus(focus)).items()
     ]
+
+
+def focus_detail(probe: FocusProbe) -> Text:
+    how = as_is(probe.how)
+    if probe.state == "off":
+        return Text(N_("off in config"))
+    if probe.state == "unavailable":
+        # Translators: {how} is in English, like "DISPLAY is not set".
+        return Text(N_("unavailable: {how}"), {"how": how})
+    if probe.active:
+        # Translators: {how} is in English: what the signal reads.
+        return Text(N_("available: {how}; active now"), {"how": how})
+    return Text(N_("available: {how}; inactive now"), {"how": how})
 
 
 def sound_check() -> Check:

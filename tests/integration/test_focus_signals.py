@@ -26,7 +26,13 @@ from Xlib import X, Xatom, display
 from Xlib import error as xerror
 from Xlib.protocol import event as xevent
 
-from deskguard.platform.focus import FocusSignal, busy_reasons, open_focus_signals, probe_focus
+from deskguard.platform.focus import (
+    FocusProbe,
+    FocusSignal,
+    busy_reasons,
+    open_focus_signals,
+    probe_focus,
+)
 from deskguard.platform.focus import base as focus_base
 from deskguard.settings import FocusSettings
 from tests.support.aio import run
@@ -206,8 +212,8 @@ def test_a_server_without_a_readable_state_is_reported_and_never_active(
 
     answer, probed = run(scenario())
     assert answer is False
-    assert probed["do-not-disturb"] == (
-        "unavailable: xfce4-notifyd: no do-not-disturb state deskguard can read"
+    assert probed["do-not-disturb"] == FocusProbe(
+        "unavailable", "xfce4-notifyd: no do-not-disturb state deskguard can read"
     )
 
 
@@ -417,7 +423,8 @@ def test_fullscreen_needs_an_x_display(
     assert "focus fullscreen: not watched: DISPLAY is not set" in caplog.text
     monkeypatch.setenv("DISPLAY", ":987")
     probed = run(probe_focus(FULLSCREEN))["fullscreen"]
-    assert probed.startswith("unavailable: cannot open X display :987")
+    assert probed.state == "unavailable"
+    assert probed.how.startswith("cannot open X display :987")
 
 
 # -- camera -----------------------------------------------------------------------------------
@@ -547,9 +554,10 @@ def test_pactl_without_a_sound_server_is_unavailable(
         assert run(open_focus_signals(MICROPHONE, LOG)) == []
     assert "focus microphone: not watched: pactl cannot list recording streams" in caplog.text
     assert "Connection refused" in caplog.text
-    assert run(probe_focus(MICROPHONE))["microphone"] == (
-        "unavailable: pactl cannot list recording streams: "
-        "OSError: pactl exited with 1: Connection failure: Connection refused"
+    assert run(probe_focus(MICROPHONE))["microphone"] == FocusProbe(
+        "unavailable",
+        "pactl cannot list recording streams: "
+        "OSError: pactl exited with 1: Connection failure: Connection refused",
     )
 
 
@@ -566,20 +574,20 @@ def test_doctor_probe_and_daemon_signals_on_the_test_desktop(
     (tmp_path / "video0").write_bytes(b"")
     probed = run(probe_focus(settings))
     assert list(probed) == ["do-not-disturb", "fullscreen", "camera", "microphone"]
-    assert probed["do-not-disturb"] == "available: dunst: its paused state; inactive now"
-    assert probed["fullscreen"] == (
-        f"available: X11 {session.display}, but no window manager announces "
-        "_NET_ACTIVE_WINDOW now; inactive now"
+    assert probed["do-not-disturb"] == FocusProbe("available", "dunst: its paused state")
+    assert probed["fullscreen"] == FocusProbe(
+        "available",
+        f"X11 {session.display}, but no window manager announces _NET_ACTIVE_WINDOW now",
     )
-    assert probed["camera"] == (
-        f"available: open {tmp_path}/video* in other processes (1 device); inactive now"
+    assert probed["camera"] == FocusProbe(
+        "available", f"open {tmp_path}/video* in other processes (1 device)"
     )
-    assert probed["microphone"] == (
-        f"available: recording streams listed by {pactl}/bin/pactl; inactive now"
+    assert probed["microphone"] == FocusProbe(
+        "available", f"recording streams listed by {pactl}/bin/pactl"
     )
     window_manager.announce()
-    assert run(probe_focus(settings))["fullscreen"] == (
-        f"available: X11 {session.display}, the window manager's active window; inactive now"
+    assert run(probe_focus(settings))["fullscreen"] == FocusProbe(
+        "available", f"X11 {session.display}, the window manager's active window"
     )
     session.set_dunst_paused(True)
     (pactl / "streams").write_text("57\t3\t61\t1\tfloat32le 1ch 48000Hz\n")
@@ -595,6 +603,6 @@ def test_doctor_probe_and_daemon_signals_on_the_test_desktop(
     names, reasons = run(daemon_view())
     assert names == ["do-not-disturb", "fullscreen", "camera", "microphone"]
     assert reasons == ("do-not-disturb", "microphone")
-    assert run(probe_focus(settings))["do-not-disturb"] == (
-        "available: dunst: its paused state; active now"
+    assert run(probe_focus(settings))["do-not-disturb"] == FocusProbe(
+        "available", "dunst: its paused state", active=True
     )

@@ -466,3 +466,19 @@ def test_errors_from_the_core_and_the_daemon_speak_the_language(
         assert daemon.status()["state"] == "active"  # a refused action changes nothing
     finally:
         daemon.stop()
+
+
+FOCUS_LINES = {
+    "ru": "признак занятости camera: доступно: open ",
+    "de": "Fokus-Signal camera: verfügbar: open ",
+    "xx": "focus camera: available: open ",
+}
+
+
+@pytest.mark.parametrize("language", sorted(FOCUS_LINES))
+def test_doctors_focus_lines_speak_the_language(tmp_path: Path, language: str) -> None:
+    env = {**isolated_env(tmp_path), "LANGUAGE": language}
+    env["DESKGUARD_FOCUS__VIDEO_DEVICES"] = str(tmp_path / "video*")
+    printed = deskguard(env, "doctor").stdout
+    assert FOCUS_LINES[language] in printed, printed
+    assert f"{tmp_path}/video* in other processes (no device yet)" in printed

@@ -14,6 +14,7 @@ import pytest
 from deskguard.platform.focus import (
     ORDER,
     BaseSignal,
+    FocusProbe,
     FocusSignal,
     busy_reasons,
     capturing,
@@ -193,7 +194,7 @@ def test_each_signal_has_its_own_switch() -> None:
 
 
 def test_probe_reports_signals_switched_off_in_the_config() -> None:
-    assert run(probe_focus(ALL_OFF)) == {name: "off in config" for name in ORDER}
+    assert run(probe_focus(ALL_OFF)) == {name: FocusProbe("off") for name in ORDER}
 
 
 def test_nothing_is_opened_when_everything_is_off_and_the_log_says_so(

@@ -292,3 +292,33 @@ def test_the_popup_menu_is_handed_the_daemons_language(monkeypatch: pytest.Monke
         i18n.use_language("en")
     [env] = started
     assert env is not None and env[i18n.CHOSEN_LANGUAGE_VARIABLE] == "de"
+
+
+def test_doctors_focus_lines_speak_the_language_around_the_probes_english() -> None:
+    from deskguard.doctor import focus_detail
+    from deskguard.platform.focus import FocusProbe
+
+    probes = (
+        FocusProbe("available", "dunst: its paused state", active=True),
+        FocusProbe("available", "dunst: its paused state"),
+        FocusProbe("unavailable", "DISPLAY is not set"),
+        FocusProbe("off"),
+    )
+    try:
+        i18n.use_language("de")
+        shown = [focus_detail(probe).shown() for probe in probes]
+        english = [focus_detail(probe).english() for probe in probes]
+    finally:
+        i18n.use_language("en")
+    assert shown == [
+        "verfügbar: dunst: its paused state; gerade aktiv",
+        "verfügbar: dunst: its paused state; gerade nicht aktiv",
+        "nicht verfügbar: DISPLAY is not set",
+        "in der Konfiguration ausgeschaltet",
+    ]
+    assert english == [  # what `doctor --json` prints in every language
+        "available: dunst: its paused state; active now",
+        "available: dunst: its paused state; inactive now",
+        "unavailable: DISPLAY is not set",
+        "off in config",
+    ]

@@ -18,6 +18,7 @@ from deskguard.platform.focus.camera import CameraInUse, find_holder
 from deskguard.platform.focus.checks import (
     OPENERS,
     ORDER,
+    FocusProbe,
     busy_reasons,
     enabled,
     open_focus_signals,
@@ -34,6 +35,7 @@ __all__ = [
     "CameraInUse",
     "DoNotDisturb",
     "FocusConfig",
+    "FocusProbe",
     "FocusSignal",
     "FocusUnavailable",
     "Fullscreen",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
 
 from deskguard.platform.dbus import reason_for
 from deskguard.platform.focus.base import BaseSignal, FocusConfig, FocusSignal, FocusUnavailable
@@ -83,25 +85,35 @@ async def busy_reasons(signals: Sequence[FocusSignal]) -> tuple[str, ...]:
     return tuple(sorted(dict.fromkeys(active), key=lambda name: rank.get(name, len(ORDER))))
 
 
-async def probe_focus(settings: FocusConfig) -> dict[str, str]:
-    """Each signal with "available: ...", "unavailable: why" or "off in config" (for
-    `deskguard doctor`). An available signal says what it reads and whether it is on now."""
-    results: dict[str, str] = {}
+@dataclass(frozen=True)
+class FocusProbe:
+    """What `deskguard doctor` reports of one signal: `state` is "available",
+    "unavailable" or "off" (in config); `how` what it reads, or why it cannot (in English,
+    as its log lines); `active` whether it keeps reminders waiting right now."""
+
+    state: Literal["available", "unavailable", "off"]
+    how: str = ""
+    active: bool = False
+
+
+async def probe_focus(settings: FocusConfig) -> dict[str, FocusProbe]:
+    """Each signal in ORDER, opened, asked once and closed again."""
+    results: dict[str, FocusProbe] = {}
     for name in ORDER:
         if not enabled(settings, name):
-            results[name] = "off in config"
+            results[name] = FocusProbe("off")
             continue
         try:
             signal = await _open(name, settings, log)
         except FocusUnavailable as exc:
-            results[name] = f"unavailable: {exc}"
+            results[name] = FocusProbe("unavailable", str(exc))
             continue
         try:
             now = await _checked(signal)
             if signal.readable:
-                results[name] = f"available: {signal.how}; {'active' if now else 'inactive'} now"
+                results[name] = FocusProbe("available", signal.how, active=now)
             else:
-                results[name] = f"unavailable: {signal.how}"
+                results[name] = FocusProbe("unavailable", signal.how)
         finally:
             await signal.aclose()
     return results
