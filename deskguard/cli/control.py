@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from deskguard.cli.params import DURATION, echo_json, json_option
 from deskguard.i18n import _
+
+if TYPE_CHECKING:
+    from deskguard.ipc.status import Status
 
 
 def _call(cmd: str, **args: Any) -> dict[str, Any]:
@@ -27,7 +30,21 @@ def status(as_json: bool) -> None:
     else:
         from deskguard.ipc.status import Status
 
-        click.echo(Status.from_json(result).describe())
+        click.echo(_named_in_language(Status.from_json(result)).describe())
+
+
+def _named_in_language(status: Status) -> Status:
+    """The pending exercise named as the user's own catalog may translate it; the shipped
+    translations alone when that catalog cannot be read (`catalog check` says why)."""
+    if not status.pending_exercise:
+        return status
+    from deskguard.catalog import CatalogError, load_catalog
+    from deskguard.i18n.catalog import status_in_language
+
+    try:
+        return status_in_language(status, load_catalog())
+    except CatalogError:
+        return status
 
 
 @click.command(

@@ -19,7 +19,6 @@ import threading
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from concurrent.futures import Future
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,7 +49,7 @@ from deskguard.daemon.routine_window import RoutineWindows
 from deskguard.daemon.session import Session
 from deskguard.errors import UserError
 from deskguard.i18n import _, use_language
-from deskguard.i18n.catalog import exercise_name
+from deskguard.i18n.catalog import status_in_language
 from deskguard.ipc import Request
 from deskguard.ipc.status import Status
 
@@ -185,10 +184,7 @@ class Daemon:
 
     async def _show_status_in(self, tray: Tray) -> None:
         def show(status: Status) -> None:
-            # The status names the exercise in English (its JSON is the same in every
-            # language); the tray says the name as the user's own catalog translates it.
-            name = exercise_name(self.config.catalog, status.pending_exercise)
-            tray.update(replace(status, pending_exercise_name=name) if name else status)
+            tray.update(status_in_language(status, self.config.catalog))
 
         self.session.listen.status.append(show)
         show(self.session.status())

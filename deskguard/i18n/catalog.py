@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from deskguard.i18n import NP_, _, current_language, pgettext
 from deskguard.model.exercise import (
@@ -21,6 +21,9 @@ from deskguard.model.exercise import (
     ExerciseTranslation,
     Habit,
 )
+
+if TYPE_CHECKING:
+    from deskguard.ipc.status import Status
 
 T = TypeVar("T", ExerciseTranslation, ContraindicationTranslation)
 
@@ -47,6 +50,14 @@ def exercise_name(catalog: Catalog, exercise_id: str | None) -> str | None:
     catalog has no such exercise."""
     exercise = catalog.exercises.get(exercise_id or "")
     return localized_exercise(exercise).name if exercise else None
+
+
+def status_in_language(status: Status, catalog: Catalog) -> Status:
+    """`status` with its pending exercise named as `catalog` (the user's own included)
+    says it in the current language. The status as sent names it in English: its JSON is
+    the same in every language."""
+    name = exercise_name(catalog, status.pending_exercise)
+    return replace(status, pending_exercise_name=name) if name else status
 
 
 def localized_contraindication(condition: Contraindication) -> Contraindication:

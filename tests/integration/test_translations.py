@@ -232,7 +232,7 @@ def test_the_tray_menu_speaks_the_language(
     assert any(label.startswith(headline) for label in labels), labels
 
 
-def test_the_tray_names_the_exercise_as_the_users_catalog_translates_it(
+def test_the_tray_and_status_name_the_exercise_as_the_users_catalog_translates_it(
     panel_desktop: HeadlessDesktop, tmp_path: Path
 ) -> None:
     env = {**panel_desktop.env, "LANGUAGE": "ru"}
@@ -255,10 +255,12 @@ def test_the_tray_names_the_exercise_as_the_users_catalog_translates_it(
             timeout=10,
             what="the user's name for the exercise in the tray menu",
         )
+        said = daemon.cli("status").stdout
     finally:
         daemon.stop()
     number = list(shipped["exercises"]).index(status["pending_exercise"])
     assert any(f"Своё упражнение {number} " in label for label in labels), labels
+    assert said.startswith(f"Пора размяться: Своё упражнение {number}\n"), said
     # The status JSON keeps the catalog's English name.
     assert (
         status["pending_exercise_name"] == shipped["exercises"][status["pending_exercise"]]["name"]
