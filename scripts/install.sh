@@ -67,7 +67,8 @@ for icon in "$shipped"/icons/hicolor/*/apps/"$app_id".*; do
 done
 # The Icon Theme spec's way to tell running desktops that a theme folder changed.
 touch "$share/icons/hicolor"
-write "$share/metainfo/$app_id.metainfo.xml" cat "$shipped/$app_id.metainfo.xml"
+write "$share/metainfo/$app_id.metainfo.xml" \
+    "$data/venv/bin/python" -m deskguard.platform.desktop_entry --metainfo
 
 # Completions as click generates them; each asks `deskguard` itself when Tab is pressed.
 # bash-completion loads the one named after the command on its first completion;

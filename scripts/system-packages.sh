@@ -20,6 +20,7 @@ packages=(
     xfce4-panel xfconf
     python3-tk tk
     gir1.2-gtk-3.0 gir1.2-ayatanaappindicator3-0.1 libgirepository1.0-dev libcairo2-dev
+    gir1.2-appstream-1.0  # the AppStream library software centres read metadata with
     pkg-config
     desktop-file-utils appstream librsvg2-bin bash-completion zsh fish
     mutter gnome-shell gjs  # GNOME idle monitor, remote input and lock screen, headless

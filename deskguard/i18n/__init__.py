@@ -74,3 +74,13 @@ def number(value: float, decimals: int = 1) -> str:
         text = text.rstrip("0").rstrip(".")
     # Translators: the character between the whole number and its fraction, as in 3.5.
     return text.replace(".", pgettext("decimal separator", "."))
+
+
+def shipped_catalogs() -> dict[str, gettext.GNUTranslations]:
+    """Every shipped language's compiled catalog, by language, in a stable order: for the
+    files that carry their translations themselves (desktop entry, AppStream metadata)."""
+    catalogs = {}
+    for compiled in sorted(LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.mo")):
+        with compiled.open("rb") as mo:
+            catalogs[compiled.parent.parent.name] = gettext.GNUTranslations(mo)
+    return catalogs

@@ -10,11 +10,10 @@ application's own name, `Name=` of the main group, is the product's and stays as
 
 from __future__ import annotations
 
-import gettext
 from collections.abc import Iterator
 from typing import IO
 
-from deskguard.i18n import DOMAIN, LOCALE_DIR
+from deskguard.i18n import shipped_catalogs
 
 LOCALIZED_KEYS = ("Name", "GenericName", "Comment", "Keywords")
 MAIN_GROUP = "Desktop Entry"
@@ -46,7 +45,7 @@ def _read(text: str) -> Iterator[tuple[str, tuple[str, str] | None]]:
 def localized_entry(text: str) -> str:
     """`text`, a desktop entry, with each text people read followed by its translation into
     every shipped language (`Comment[ru]=…`), where that language has one."""
-    catalogs = _shipped_catalogs()
+    catalogs = shipped_catalogs()
     lines = []
     for line, found in _read(text):
         lines.append(line)
@@ -57,15 +56,6 @@ def localized_entry(text: str) -> str:
                 if translated != english:
                     lines.append(f"{key}[{language}]={translated}")
     return "\n".join(lines) + ("\n" if text.endswith("\n") else "")
-
-
-def _shipped_catalogs() -> dict[str, gettext.GNUTranslations]:
-    """Every shipped language's compiled catalog, by language, in a stable order."""
-    catalogs = {}
-    for compiled in sorted(LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.mo")):
-        with compiled.open("rb") as mo:
-            catalogs[compiled.parent.parent.name] = gettext.GNUTranslations(mo)
-    return catalogs
 
 
 def extract(

@@ -5,7 +5,8 @@ system-wide install. A user's install puts the command in ~/.local/bin, which a 
 session started before that folder existed does not have on its PATH, so the installed
 entry names the command by its absolute path, the way `deskguard service install` does.
 `python -m deskguard.platform.desktop_entry COMMAND` prints the entry for COMMAND
-(scripts/install.sh writes it to the user's applications folder).
+(scripts/install.sh writes it to the user's applications folder), and `--metainfo` the
+AppStream metadata with its translations (for the user's metainfo folder).
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ import re
 import sys
 
 from deskguard.i18n.desktop_strings import localized_entry
+from deskguard.i18n.metainfo_strings import localized_metainfo
 from deskguard.paths import APP_ID, shipped_file
 from deskguard.platform.autostart import desktop_exec_line
 
 ENTRY_FILE = f"{APP_ID}.desktop"
+METAINFO_FILE = f"{APP_ID}.metainfo.xml"
 _SHIPPED_COMMAND = "deskguard"
 
 
@@ -43,9 +46,21 @@ def entry_for(command: str) -> str:
     )
 
 
+def installed_metainfo() -> str:
+    """The shipped AppStream metadata with its texts in every shipped language."""
+    shipped = shipped_file(f"desktop/{METAINFO_FILE}").read_text(encoding="utf-8")
+    return localized_metainfo(shipped)
+
+
 def main(argv: list[str]) -> int:
-    if len(argv) != 1:
-        print("usage: python -m deskguard.platform.desktop_entry COMMAND", file=sys.stderr)
+    if argv == ["--metainfo"]:
+        sys.stdout.write(installed_metainfo())
+        return 0
+    if len(argv) != 1 or argv[0].startswith("-"):
+        print(
+            "usage: python -m deskguard.platform.desktop_entry COMMAND | --metainfo",
+            file=sys.stderr,
+        )
         return 2
     sys.stdout.write(entry_for(argv[0]))
     return 0

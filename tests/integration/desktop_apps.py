@@ -9,6 +9,10 @@ run in the test desktop's environment:
     python -m tests.integration.desktop_apps entry ID          the entry's file and actions, as JSON
     python -m tests.integration.desktop_apps launch ID [ACTION] launch it, or one of its actions
     python -m tests.integration.desktop_apps icon NAME SIZE     the file the icon theme picks
+    python -m tests.integration.desktop_apps metainfo FILE LOCALE  its texts in LOCALE, as JSON
+
+Software centres (GNOME Software, KDE Discover) read AppStream metadata with the AppStream
+library, which `metainfo` asks.
 
 A launched program inherits this process's output: give `launch` a log file, not a pipe.
 """
@@ -21,7 +25,8 @@ import sys
 import gi
 
 gi.require_version("Gtk", "3.0")
-from gi.repository import Gio, Gtk  # noqa: E402  (after the version is chosen)
+gi.require_version("AppStream", "1.0")
+from gi.repository import AppStream, Gio, Gtk  # noqa: E402  (after the versions are chosen)
 
 
 def _app(desktop_id: str) -> Gio.DesktopAppInfo:
@@ -60,6 +65,24 @@ def icon(name: str, size: int) -> str:
     return found.get_filename() if found is not None else ""
 
 
+def metainfo(path: str, locale: str) -> dict[str, object]:
+    metadata = AppStream.Metadata()
+    metadata.set_locale("ALL")  # every language the file has, as a catalog holds them
+    metadata.parse_file(Gio.File.new_for_path(path), AppStream.FormatKind.XML)
+    component = metadata.get_component()
+    component.set_active_locale(locale)
+    screenshots = component.get_screenshots()
+    for screenshot in screenshots:
+        screenshot.set_active_locale(locale)
+    return {
+        "name": component.get_name(),
+        "summary": component.get_summary(),
+        "description": component.get_description(),
+        "keywords": component.get_keywords(),
+        "captions": [screenshot.get_caption() for screenshot in screenshots],
+    }
+
+
 def main(argv: list[str]) -> None:
     match argv:
         case ["entry", desktop_id]:
@@ -68,6 +91,8 @@ def main(argv: list[str]) -> None:
             launch(desktop_id, action[0] if action else None)
         case ["icon", name, size]:
             print(icon(name, int(size)))
+        case ["metainfo", path, locale]:
+            print(json.dumps(metainfo(path, locale)))
         case _:
             raise SystemExit(__doc__)
 

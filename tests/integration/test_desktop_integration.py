@@ -257,6 +257,34 @@ def test_the_desktop_shows_the_entry_in_the_users_language(installed: Installed)
     )
 
 
+def test_software_centres_show_the_metainfo_in_the_users_language(installed: Installed) -> None:
+    metainfo = str(installed.data / "metainfo" / f"{APP_ID}.metainfo.xml")
+
+    def shown_in(locale: str) -> dict[str, Any]:
+        asked = installed.run(
+            [sys.executable, "-m", "tests.integration.desktop_apps", "metainfo", metainfo, locale],
+            cwd=CHECKOUT,
+        )
+        assert asked.returncode == 0, asked.stderr
+        found: dict[str, Any] = json.loads(asked.stdout)
+        return found
+
+    german, russian, french = shown_in("de_DE"), shown_in("ru"), shown_in("fr")
+    assert german["name"] == russian["name"] == french["name"] == "deskguard"
+    assert german["summary"] == "Bemerkt langes Sitzen und schlägt eine Dehnübung vor"
+    assert german["description"].startswith("<p>deskguard bewahrt Sie davor")
+    assert "<li>Ein Ring im Infobereich" in german["description"]
+    # AppStream 0.16 looks keywords up by the exact language, without falling back from
+    # de_DE to de as it does for the other texts.
+    assert shown_in("de")["keywords"] == ["Dehnen", "Haltung", "Pause", "Sitzen"]
+    assert german["captions"] == ["Die Übungsfolge zählt das Halten einer Dehnung herunter"]
+    assert russian["summary"] == "Замечает долгое сидение и предлагает размяться"
+    assert russian["keywords"][1] == "осанка"
+    # A language deskguard does not speak gets the English texts.
+    assert french["summary"] == "Notices long sitting and suggests a stretch"
+    assert french["keywords"] == ["stretch", "posture", "break", "sitting"]
+
+
 def test_interactive_bash_loads_the_completion_as_a_tab_would(installed: Installed) -> None:
     # bash-completion (sourced by the ~/.bashrc every new user gets) loads a command's
     # completion only when Tab is first pressed after it: through the default completion,

@@ -8,6 +8,7 @@ scripts/system-packages.sh installs), so what passes here passes in software cen
 from __future__ import annotations
 
 import configparser
+import gettext
 import re
 import shutil
 import subprocess
@@ -20,7 +21,7 @@ from PIL import Image, ImageChops, ImageStat
 from deskguard.i18n.desktop_strings import localized_entry
 from deskguard.paths import APP_ID
 from deskguard.platform.autostart import XdgAutostart
-from deskguard.platform.desktop_entry import entry_for
+from deskguard.platform.desktop_entry import entry_for, installed_metainfo
 
 CHECKOUT = Path(__file__).resolve().parents[2]
 SHIPPED = CHECKOUT / "config" / "desktop"
@@ -192,3 +193,42 @@ def test_the_autostart_entry_speaks_every_shipped_language(tmp_path: Path) -> No
         assert main[key] == shipped[key]
         assert all(translations_of(main, key).values())
     assert_valid_entry(written)
+
+
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def test_the_installed_metainfo_speaks_every_shipped_language(tmp_path: Path) -> None:
+    installed = tmp_path / METAINFO.name
+    installed.write_text(installed_metainfo(), encoding="utf-8")
+    component = ET.parse(installed).getroot()
+    for tag in ("summary", "description/p", "description/ul/li", ".//caption", ".//keyword"):
+        english = [e for e in component.findall(tag) if XML_LANG not in e.attrib]
+        assert english, tag
+        for language in SHIPPED_LANGUAGES:
+            translated = [e for e in component.findall(tag) if e.get(XML_LANG) == language]
+            assert len(translated) == len(english), (tag, language)
+            assert all(e.text and e.text.strip() for e in translated)
+    summaries = {e.get(XML_LANG): e.text for e in component.findall("summary")}
+    assert summaries["de"] == "Bemerkt langes Sitzen und schlägt eine Dehnübung vor"
+    assert summaries["ru"] == "Замечает долгое сидение и предлагает размяться"
+    # The product's name and its developers' stay as they are.
+    assert len(component.findall("name")) == len(component.findall("developer_name")) == 1
+    result = run("appstreamcli", "validate", "--no-net", "--pedantic", str(installed))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_metainfo_translations_are_escaped_and_an_unknown_text_gets_none(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from deskguard.i18n import metainfo_strings
+
+    class Catalog(gettext.NullTranslations):
+        def gettext(self, message: str) -> str:
+            return {"Tom & Jerry": "Tom & Jerry <de>"}.get(message, message)
+
+    monkeypatch.setattr(metainfo_strings, "shipped_catalogs", lambda: {"de": Catalog()})
+    text = "<summary>Not a message of deskguard's</summary>\n  <p>\n    Tom &amp; Jerry\n  </p>\n"
+    assert metainfo_strings.localized_metainfo(text) == text.replace(
+        "</p>\n", '</p>\n  <p xml:lang="de">Tom &amp; Jerry &lt;de&gt;</p>\n'
+    )
